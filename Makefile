@@ -1,0 +1,71 @@
+# egov: two commands set up everything on a fresh machine — `make demo` and `make test`.
+# Needs only Python 3.11, Node/npm, make and git. uv is installed with pip when missing,
+# and always uses the machine's Python (no interpreter downloads).
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+BIN := $(VENV)/bin
+EGOV := $(BIN)/egov
+DEMO_OTP ?= 246810
+
+.PHONY: install demo test lint typecheck importlint pytest pytest-postgres bench bench-audit screenshots clean-demo help
+
+help:
+	@echo "make demo    install, set up an SQLite database with demo data, serve http://127.0.0.1:8000"
+	@echo "make test    lint, type-check, import contracts, tests on SQLite (and PostgreSQL when EGOV_TEST_POSTGRES_URL is set)"
+	@echo "make install the installing part alone (.venv, Python and npm packages, translations, static files)"
+	@echo "make bench   every benchmark; make screenshots  pages into docs/screenshots/"
+
+install: $(VENV)/.installed node_modules/.installed var/.static
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+var/.static: $(VENV)/.installed node_modules/.installed $(shell find egov -path '*/static/*' -type f 2>/dev/null) $(shell find egov -name '*.po' 2>/dev/null)
+	@mkdir -p var
+	$(EGOV) i18n compile
+	$(EGOV) collectstatic --noinput --verbosity 0
+	@touch $@
+
+demo: install
+	EGOV_DEMO_OTP_BYPASS=$(DEMO_OTP) $(EGOV) demo
+
+test: install lint typecheck importlint pytest pytest-postgres
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy egov config
+
+importlint:
+	$(BIN)/lint-imports
+
+pytest:
+	$(BIN)/pytest
+
+# The whole suite again on PostgreSQL when a server is named (CI always names one).
+pytest-postgres:
+	@if [ -n "$$EGOV_TEST_POSTGRES_URL" ]; then \
+		echo "== the suite on PostgreSQL"; DATABASE_URL="$$EGOV_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true requires EGOV_TEST_POSTGRES_URL"; exit 1; \
+	else echo "skipping the PostgreSQL run: set EGOV_TEST_POSTGRES_URL=postgresql://127.0.0.1:5432/egov_test to run it"; fi
+
+bench: bench-audit
+
+bench-audit: install
+	$(BIN)/python bench/bench_audit.py
+
+screenshots: install
+	$(BIN)/python -m egov.portal.screenshots docs/screenshots

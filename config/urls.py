@@ -1,0 +1,23 @@
+"""The URL map: each app mounts its own urls; the one NinjaAPI lives at /api/v1."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+urlpatterns = [
+    path("", include("egov.portal.urls")),
+    path("accounts/", include("egov.accounts.urls")),
+    path("back-office/", include("egov.accounts.backoffice_urls")),
+    path("notifications/", include("egov.notifications.urls")),
+    path("metrics", include("egov.metrics.urls")),
+    path("i18n/", include("egov.portal.i18n_urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "egov.core.errors.page_not_found"
+handler500 = "egov.core.errors.server_error"
+handler403 = "egov.core.errors.permission_denied"
+handler400 = "egov.core.errors.bad_request"

@@ -1,0 +1,101 @@
+"""Shared fixtures: committed databases cloned from the template, personas, browser, SMTP.
+
+Personas (as in Healthchecks' tests): Alice is a citizen; Clerk works at a dong
+office; Reviewer at a si/gun/gu; Head leads an agency; Olivia is the platform
+operator. Their factories live in ``egov.accounts.testing``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from egov.core.testing import clone_database, database_url, drop_clone
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("EGOV_PLAIN_STATIC", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: transaction=True flushes the database, which the append-only audit "
+                "table refuses; use the committed_db fixture instead"
+            )
+
+
+@pytest.fixture
+def transactional_db() -> None:
+    raise pytest.UsageError("use committed_db: a flush cannot clean the append-only audit table")
+
+
+@pytest.fixture
+def committed_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """A database of the test's own, cloned from the migrated template; yields its DATABASE_URL."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        template, clone = clone_database()
+        try:
+            yield database_url(connections["default"].settings_dict)
+        finally:
+            drop_clone(template, clone)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium() -> str:
+    """The system Chromium; browser tests skip with a reason outside CI and fail in CI without it."""
+    path = chromium_path()
+    if path is None:
+        reason = "Debian's chromium is not installed (CI installs it; apt-get install chromium to run these here)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires the browser tests: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def live_url(committed_db: str, tmp_path: Any) -> Iterator[str]:
+    """The platform served by gunicorn (as in production) on a committed clone; yields its base URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": committed_db, "EGOV_BASE_URL": f"http://127.0.0.1:{port}"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310 - loopback only
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

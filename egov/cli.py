@@ -1,0 +1,35 @@
+"""The operator's entry point: ``egov <command>`` wraps Django's management commands.
+
+Any ``egov`` command works from a checkout after ``make install`` with no environment
+set: development defaults apply, and a command that needs a database migrates and
+seeds an empty one and creates development keys when they are missing (see
+``egov.core.bootstrap``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands that must not trigger the automatic migrate-and-seed of an empty database.
+NO_BOOTSTRAP = {"help", "version", "--help", "-h", "--version", "makemigrations", "migrate", "check",
+                "collectstatic", "compilemessages", "makemessages", "shell", "test", "keys", "i18n"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import execute_from_command_line
+
+    django.setup()
+    if args and args[0] not in NO_BOOTSTRAP and not args[0].startswith("-"):
+        from egov.core.bootstrap import ensure_ready
+
+        ensure_ready(command=args[0])
+    execute_from_command_line(["egov", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

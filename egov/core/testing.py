@@ -1,0 +1,64 @@
+"""Databases for tests that commit: each gets a clone of the migrated template.
+
+Rule 4 of ARCHITECTURE.md: the audit table refuses DELETE and TRUNCATE, so a test
+that commits can never be cleaned up by a flush. Instead it runs on a database of its
+own, cloned from the migrated test database (PostgreSQL ``CREATE DATABASE … TEMPLATE``,
+a copy of the SQLite file), which is dropped afterwards. The benchmarks use the same
+functions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.db import connections
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL naming the same database, for a server or worker started as a subprocess."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgresql://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+def _maintenance_cursor(alias: str) -> Any:
+    return connections[alias]._nodb_cursor()
+
+
+def clone_database(alias: str = "default") -> tuple[str, str]:
+    """Point ``alias`` at a fresh copy of its current (template) database; return (template, clone)."""
+    connection = connections[alias]
+    template = connection.settings_dict["NAME"]
+    connection.close()
+    if connection.vendor == "postgresql":
+        clone = f"{template}_c{uuid.uuid4().hex[:10]}"
+        with _maintenance_cursor(alias) as cursor:
+            cursor.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"')
+    else:
+        source = Path(template)
+        clone = str(source.with_name(f"{source.stem}_c{uuid.uuid4().hex[:10]}{source.suffix}"))
+        shutil.copyfile(source, clone)
+    connection.settings_dict["NAME"] = clone
+    return template, clone
+
+
+def drop_clone(template: str, clone: str, alias: str = "default") -> None:
+    """Close every connection to the clone, point ``alias`` back at the template, and drop the clone."""
+    connection = connections[alias]
+    connection.close()
+    connection.settings_dict["NAME"] = template
+    if connection.vendor == "postgresql":
+        with _maintenance_cursor(alias) as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(clone + suffix).unlink(missing_ok=True)
