@@ -16,6 +16,13 @@ import pytest
 
 from egov.core.testing import clone_database, database_url, drop_clone
 
+# Each app's shared fixtures (personas, servers) live beside the app and are plugged in here.
+pytest_plugins = [
+    name
+    for name in ("egov.core.fixtures", "egov.accounts.fixtures", "egov.notifications.fixtures", "egov.portal.fixtures")
+    if __import__("importlib.util").util.find_spec(name) is not None
+]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EGOV_PLAIN_STATIC", "")

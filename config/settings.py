@@ -159,7 +159,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # Tests need a file (not :memory:) so that committing tests can copy the migrated template.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test" / "egov_test.sqlite3")}
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test" / f"egov_test_{os.getpid()}.sqlite3")}
+else:
+    # One test database per test process, so that two runs on one server never collide.
+    _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.getpid()}"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
