@@ -24,10 +24,6 @@ pytest_plugins = [
 ]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("EGOV_PLAIN_STATIC", "")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("django_db")

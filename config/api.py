@@ -6,16 +6,54 @@ Each app contributes one Router from its ``api.py``; errors of every app map to 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.core.access import public
 from egov.core.api_auth import CITIZEN_API
 from egov.core.errors import ApplicationError, log_unexpected, problem, problem_from_error
 
-api = NinjaAPI(
+PROBLEM = "application/problem+json"
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem document; `errors` maps each invalid field to its messages.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "example": "urn:egov:error:validation_error"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "reference": {"type": "string", "description": "quote it to support; present on server errors"},
+    },
+}
+
+
+class EgovNinjaAPI(NinjaAPI):
+    """NinjaAPI whose document declares the problem+json answers every operation may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_response = {
+            "description": "Error, as an RFC 9457 problem document",
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("4XX", problem_response)
+                responses.setdefault("5XX", problem_response)
+        return schema
+
+
+api = EgovNinjaAPI(
     title="egov API",
     version="1",
     description=(
@@ -25,10 +63,8 @@ api = NinjaAPI(
     ),
     auth=CITIZEN_API,
     urls_namespace="api",
+    docs_decorator=public,  # the OpenAPI document and its docs page are public
 )
-
-PROBLEM = "application/problem+json"
-
 
 def _problem_response(request: HttpRequest, body: dict[str, object], status: int) -> HttpResponse:
     return api.create_response(request, body, status=status, content_type=PROBLEM)  # type: ignore[call-arg]

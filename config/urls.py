@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config.api import api
+from egov.core.access import public
+
 urlpatterns = [
     path("", include("egov.portal.urls")),
     path("accounts/", include("egov.accounts.urls")),
@@ -13,6 +16,8 @@ urlpatterns = [
     path("notifications/", include("egov.notifications.urls")),
     path("metrics", include("egov.metrics.urls")),
     path("i18n/", include("egov.portal.i18n_urls")),
+    # Ninja's own root view answers 404; a person who opens /api/v1/ wants the docs.
+    path("api/v1/", public(RedirectView.as_view(url="/api/v1/docs", permanent=False)), name="api-home"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,7 @@ import sys
 
 # Commands that must not trigger the automatic migrate-and-seed of an empty database.
 NO_BOOTSTRAP = {"help", "version", "--help", "-h", "--version", "makemigrations", "migrate", "check",
-                "collectstatic", "compilemessages", "makemessages", "shell", "test", "keys", "i18n"}
+                "collectstatic", "compilemessages", "makemessages", "shell", "test", "keys", "i18n", "openapi"}
 
 
 def main(argv: list[str] | None = None) -> int:

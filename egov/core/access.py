@@ -146,9 +146,8 @@ def declared_access(view_func: Callable[..., Any], namespace: str | None) -> Acc
 
 
 def is_api_view(view_func: Callable[..., Any]) -> bool:
-    """Ninja's views enforce their own declarations (the operation's ``auth``)."""
-    module = getattr(view_func, "__module__", "") or ""
-    return module.startswith("ninja.")
+    """Ninja's operation views enforce their own declarations (the operation's ``auth``)."""
+    return (getattr(view_func, "__module__", "") or "") == "ninja.operation"
 
 
 class DenyByDefaultMiddleware:

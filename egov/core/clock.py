@@ -39,7 +39,8 @@ def _current_offset() -> timedelta:
 
 def now() -> datetime:
     """The current moment, aware and in UTC."""
-    return datetime.now(UTC) + _current_offset()
+    offset = _current_offset()  # first: its own reading of the real clock must not come later
+    return datetime.now(UTC) + offset
 
 
 def local_now() -> datetime:
