@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,6 +101,9 @@ def log_unexpected(request: HttpRequest, exc: BaseException | None) -> str:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = problem(404, _("Not found"), _("There is no API endpoint at this address; see /api/v1/docs."), code="not_found")
+        return JsonResponse(body, status=404, content_type="application/problem+json")
     return render_error_page(
         request,
         status=404,
