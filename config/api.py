@@ -1,142 +1,21 @@
 """The one NinjaAPI of the platform, at /api/v1 (OpenAPI 3.1 at /api/v1/openapi.json).
 
-Each app contributes one Router from its ``api.py``; errors of every app map to RFC
-9457 problem documents here, in one place.
+The API object and its error mapping are the kernel's (``egov.core.ninja_api``); this module
+only mounts each app's router, so that apps never import each other.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from importlib.util import find_spec
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
+from django.conf import settings
 
-from egov.core.access import public
-from egov.core.api_auth import CITIZEN_API
-from egov.core.errors import ApplicationError, log_unexpected, problem, problem_from_error
+from egov.core.ninja_api import make_api
 
-PROBLEM = "application/problem+json"
+api = make_api()
 
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "An RFC 9457 problem document; `errors` maps each invalid field to its messages.",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string", "example": "urn:egov:error:validation_error"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        "reference": {"type": "string", "description": "quote it to support; present on server errors"},
-    },
-}
-
-
-class EgovNinjaAPI(NinjaAPI):
-    """NinjaAPI whose document declares the problem+json answers every operation may give."""
-
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        schema = super().get_openapi_schema(*args, **kwargs)
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        problem_response = {
-            "description": "Error, as an RFC 9457 problem document",
-            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                responses.setdefault("4XX", problem_response)
-                responses.setdefault("5XX", problem_response)
-        return schema
-
-
-api = EgovNinjaAPI(
-    title="egov API",
-    version="1",
-    description=(
-        "The platform's JSON API. People authenticate with their session (and CSRF token) or a "
-        "personal access token; agency systems with their credentials. Errors are RFC 9457 "
-        "problem documents."
-    ),
-    auth=CITIZEN_API,
-    urls_namespace="api",
-    docs_decorator=public,  # the OpenAPI document and its docs page are public
-)
-
-def _problem_response(request: HttpRequest, body: dict[str, object], status: int) -> HttpResponse:
-    return api.create_response(request, body, status=status, content_type=PROBLEM)  # type: ignore[call-arg]
-
-
-@api.exception_handler(ApplicationError)
-def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return _problem_response(request, problem_from_error(exc), exc.status)
-
-
-@api.exception_handler(NinjaValidationError)
-def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields: dict[str, list[str]] = {}
-    for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        fields.setdefault(".".join(loc) or "body", []).append(_translate_pydantic(error))
-    body = problem(422, _("Some of the information given is not valid"), _("Correct the fields listed and send again."), code="validation_error", errors=fields)
-    return _problem_response(request, body, 422)
-
-
-@api.exception_handler(AuthenticationError)
-def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = problem(401, _("Sign-in required"), _("Sign in, or send valid credentials, to use this endpoint."), code="not_authenticated")
-    return _problem_response(request, body, 401)
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    body = problem(exc.status_code, _("The request could not be completed"), str(exc), code="http_error")
-    return _problem_response(request, body, exc.status_code)
-
-
-@api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    reference = log_unexpected(request, exc)
-    body = problem(500, _("Sorry, something went wrong"), _("Nothing you sent was lost. Quote the reference if you contact us."), code="server_error", reference=reference)
-    return _problem_response(request, body, 500)
-
-
-def _translate_pydantic(error: dict[str, object]) -> str:
-    """Pydantic's messages are English only; give the common ones in the user's language."""
-    kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
-    messages = {
-        "missing": _("This field is required."),
-        "string_too_short": _("This value is too short."),
-        "string_too_long": _("This value is too long."),
-        "int_parsing": _("Enter a whole number."),
-        "float_parsing": _("Enter a number."),
-        "bool_parsing": _("Enter true or false."),
-        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
-        "date_parsing": _("Enter a date as YYYY-MM-DD."),
-        "uuid_parsing": _("Enter a valid identifier."),
-        "json_invalid": _("The request body is not valid JSON."),
-        "enum": _("Choose one of the allowed values."),
-        "literal_error": _("Choose one of the allowed values."),
-    }
-    if kind == "value_error" and isinstance(ctx, dict) and ctx.get("error"):
-        return str(ctx["error"])
-    return messages.get(kind, str(error.get("msg", _("This value is not valid."))))
-
-
-def _mount_routers() -> None:
-    """Mount each app's router (its ``api.py``) at /api/v1/<app>/; config, not the apps, wires them."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.conf import settings
-
-    for app in settings.EGOV_APPS:
-        if find_spec(f"{app}.api") is not None:
-            api.add_router(f"/{app.rsplit('.', 1)[1]}/", import_module(f"{app}.api").router)
-
-
-_mount_routers()
+# Each app's router (its ``api.py``) is mounted at /api/v1/<app>/.
+for _app in settings.EGOV_APPS:
+    if find_spec(f"{_app}.api") is not None:
+        api.add_router(f"/{_app.rsplit('.', 1)[1]}/", import_module(f"{_app}.api").router)
