@@ -2,7 +2,7 @@
 
 Personas (as in Healthchecks' tests): Alice is a citizen; Clerk works at a dong
 office; Reviewer at a si/gun/gu; Head leads an agency; Olivia is the platform
-operator. Their factories live in ``egov.accounts.testing``.
+operator. Their fixtures live in ``egov/accounts/fixtures.py``.
 """
 
 from __future__ import annotations

@@ -1,15 +1,253 @@
-"""The accounts app's interface to other apps: ids in, frozen dataclasses out."""
+"""The accounts app's interface to other apps: ids in, frozen dataclasses out.
+
+Other apps refer to users and organisations by foreign key (rule 1 allows it for
+accounts) or by id, and ask questions through these functions: who an organisation
+is, what the organisation chart looks like, whether an official's jurisdiction covers
+a place, which administrative dongs a legal dong belongs to.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from uuid import UUID
+
+from egov.accounts import selectors
+
+__all__ = [
+    "AdminDongInfo",
+    "AgencySystemInfo",
+    "DemoLogin",
+    "LegalDongInfo",
+    "OfficialInfo",
+    "OrganisationInfo",
+    "OrganisationNode",
+    "admin_dong",
+    "admin_dongs_for_legal_dong",
+    "agency_system_for_token",
+    "ensure_demo_accounts",
+    "legal_dong",
+    "load_country_pack",
+    "official_covers",
+    "official_info",
+    "organisation",
+    "organisation_tree",
+    "user_for_personal_token",
+    "user_link_resident",
+]
+
+
+@dataclass(frozen=True)
+class OrganisationInfo:
+    id: UUID
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    kind_label: str
+    tree: str
+    region_code: str
+    population: int | None
+    population_year: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+    @property
+    def historic(self) -> bool:
+        return self.valid_to is not None
+
+
+@dataclass(frozen=True)
+class OrganisationNode:
+    organisation: OrganisationInfo
+    children: tuple[OrganisationNode, ...]
+
+
+@dataclass(frozen=True)
+class OfficialInfo:
+    user_id: UUID
+    organisation: OrganisationInfo
+    roles: frozenset[str]
+    permissions: frozenset[str]
+    jurisdiction: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AgencySystemInfo:
+    """The agency system behind an API request (``request.egov_agency``)."""
+
+    id: UUID
+    name: str
+    organisation_id: UUID
+    organisation_code: str
+    organisation_name: str
+
+    @property
+    def pk(self) -> UUID:
+        return self.id
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation_name})"
+
+
+@dataclass(frozen=True)
+class LegalDongInfo:
+    code: str
+    name: str
+    full_name: str
+    level: str
+    sido_code: str
+    sigungu_code: str
+    valid_to: date | None
+    admin_dong_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdminDongInfo:
+    code: str
+    name: str
+    sigungu_code: str
+    population: int | None
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo account as ``egov demo`` prints it."""
+
+    role_label: str
+    username: str
+    password: str
+    organisation_name: str
+    needs_second_factor: bool
+
+
+def _organisation_info(org: Any) -> OrganisationInfo:
+    return OrganisationInfo(
+        id=org.id, code=org.code, name=org.name, name_en=org.name_en, kind=org.kind,
+        kind_label=str(org.get_kind_display()), tree=org.tree, region_code=org.region_code,
+        population=org.population, population_year=org.population_year, valid_from=org.valid_from,
+        valid_to=org.valid_to,
+    )
+
+
+def organisation(*, code: str | None = None, id: UUID | None = None) -> OrganisationInfo | None:  # noqa: A002
+    from egov.accounts.models import Organisation
+
+    if code:
+        org = Organisation.objects.filter(code=code).first()
+    elif id is not None:
+        org = Organisation.objects.filter(id=id).first()
+    else:
+        return None
+    return _organisation_info(org) if org else None
+
+
+def organisation_tree(*, include_historic: bool = False, local_levels: int = 2) -> list[OrganisationNode]:
+    """The organisation chart: central tree, local tree, public institutions (one query).
+
+    ``local_levels`` limits the local tree's depth (2: provinces and si/gun/gu; the
+    eup/myeon/dong offices add some hundreds of nodes). Historic bodies are left out
+    unless asked for.
+    """
+    roots, children = selectors.organisation_children_map(include_historic=include_historic)
+
+    def build(org: Any, depth: int) -> OrganisationNode:
+        kids: tuple[OrganisationNode, ...] = ()
+        if org.tree != "local" or depth < local_levels:
+            kids = tuple(build(child, depth + 1) for child in children.get(org.id, []))
+        return OrganisationNode(_organisation_info(org), kids)
+
+    return [build(root, 1) for root in roots]
+
+
+def official_info(*, user_id: UUID) -> OfficialInfo | None:
+    from egov.accounts.models import User
+    from egov.accounts.permissions import permissions_for
+
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    profile = selectors.official_get(user=user) if user else None
+    if user is None or profile is None:
+        return None
+    return OfficialInfo(
+        user_id=user.id, organisation=_organisation_info(profile.organisation), roles=user.roles,
+        permissions=permissions_for(user.roles), jurisdiction=selectors.jurisdiction_codes(profile.organisation),
+    )
+
+
+def official_covers(*, user: Any, admin_dong_code: str | None = None, organisation_id: UUID | None = None) -> bool:
+    """Whether the official's organisation is responsible for that administrative dong or organisation."""
+    return selectors.official_covers(user=user, admin_dong_code=admin_dong_code, organisation_id=organisation_id)
+
+
+def legal_dong(*, code: str) -> LegalDongInfo | None:
+    row = selectors.legal_dong_get(code=code)
+    if row is None:
+        return None
+    return LegalDongInfo(
+        code=row.code, name=row.name, full_name=row.full_name, level=row.level, sido_code=row.sido_code,
+        sigungu_code=row.sigungu_code, valid_to=row.valid_to,
+        admin_dong_codes=tuple(selectors.admin_dongs_for_legal_dong(code=row.code)),
+    )
+
+
+def admin_dong(*, code: str) -> AdminDongInfo | None:
+    row = selectors.admin_dong_get(code=code)
+    return AdminDongInfo(row.code, row.name, row.sigungu_code, row.population) if row else None
+
+
+def admin_dongs_for_legal_dong(*, code: str) -> list[str]:
+    """The administrative-dong codes an address in this legal dong (or ri) may carry."""
+    return selectors.admin_dongs_for_legal_dong(code=code)
 
 
 def user_for_personal_token(token: str) -> Any:
-    """The active user owning this personal access token, or None."""
-    return None
+    """The active user owning this personal access token (``pat_…``), or None (settings.EGOV_TOKEN_AUTHENTICATOR)."""
+    from egov.accounts.services import personal_token_authenticate
+
+    user = personal_token_authenticate(token)
+    if user is not None:
+        # django-otp's middleware adds is_verified() to session users only. A token can only
+        # be created from a session that passed the second factor (officials always pass
+        # one), so a request bearing it counts as verified.
+        user.is_verified = lambda: True  # type: ignore[attr-defined]
+    return user
 
 
-def agency_system_for_token(token: str) -> Any:
-    """The active agency system holding these API credentials, or None."""
-    return None
+def agency_system_for_token(token: str) -> AgencySystemInfo | None:
+    """The active agency system holding these credentials (``agy_…``), or None (settings.EGOV_AGENCY_AUTHENTICATOR)."""
+    from egov.accounts.services import agency_credential_authenticate
+
+    credential = agency_credential_authenticate(token)
+    if credential is None:
+        return None
+    system = credential.system
+    return AgencySystemInfo(id=system.id, name=system.name, organisation_id=system.organisation.id,
+                            organisation_code=system.organisation.code, organisation_name=system.organisation.name)
+
+
+def user_link_resident(*, user_id: UUID, resident_id: UUID, by: str) -> None:
+    """Link an account to a resident record once identity proofing has matched them (registries calls this)."""
+    from django.db import transaction
+
+    from egov.accounts.models import User
+    from egov.core.audit import audit_append
+
+    with transaction.atomic():
+        User.objects.filter(id=user_id).update(resident_id=resident_id)
+        audit_append(action="account.resident_link", actor=by, subject=f"user:{user_id}",
+                     object_ref=f"resident:{resident_id}")
+
+
+def load_country_pack() -> None:
+    """Bootstrap step (settings.EGOV_BOOTSTRAP_STEPS): load the country pack when it changed."""
+    from egov.accounts.pack import country_pack_load_if_changed
+
+    country_pack_load_if_changed()
+
+
+def ensure_demo_accounts() -> list[DemoLogin]:
+    """Create the demo personas once (idempotent) and return their logins; refuses in production."""
+    from egov.accounts.demo import ensure_demo_accounts as ensure
+
+    return ensure()

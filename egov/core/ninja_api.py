@@ -73,7 +73,9 @@ def make_api() -> EgovNinjaAPI:
     )
 
     def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
-        return api.create_response(request, body, status=status, content_type=PROBLEM)  # type: ignore[call-arg]
+        response = api.create_response(request, body, status=status)
+        response["Content-Type"] = PROBLEM
+        return response
 
     def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         return respond(request, problem_from_error(exc), exc.status)
