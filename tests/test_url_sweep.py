@@ -153,3 +153,23 @@ def test_every_api_operation_gives_each_persona_its_declared_answer(
                     assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
                 else:
                     assert response.status_code not in (401, 403), f"{where}: refused a declared persona"
+
+
+@pytest.mark.django_db
+def test_agency_credentials_open_only_agency_operations() -> None:
+    from egov.accounts.fixtures import make_organisation
+    from egov.accounts.services import agency_system_create
+
+    _system, token = agency_system_create(organisation=make_organisation("cen-mois"), name="sweep agency system")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    for route in API_ROUTES:
+        for operation in _operations(route):
+            declared = operation.auth_callbacks[0].egov_access
+            for method in operation.methods:
+                response = client.generic(method, route.url, data="{}", content_type="application/json")
+                where = f"{route.name} {method} {route.url} with agency credentials"
+                assert response.status_code < 500, where
+                if declared.kind == "agency":
+                    assert response.status_code not in (401, 403), where
+                elif declared.kind != "public":
+                    assert response.status_code in (401, 403), where
