@@ -34,6 +34,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any) -> Iterator[None]:
+    """Create the test database always, not only when some collected test asks for ``db``.
+
+    pytest-django's own fixture sets up only the databases that ``django_db`` tests name;
+    a run of committing tests alone would then clone the developer's own database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture
 def transactional_db() -> None:
     raise pytest.UsageError("use committed_db: a flush cannot clean the append-only audit table")

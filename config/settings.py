@@ -95,7 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "egov.portal.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles minus unusable KRDS files
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -190,7 +190,9 @@ LOGOUT_REDIRECT_URL = "portal:home"
 
 AXES_FAILURE_LIMIT = envint("EGOV_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: a quarter of an hour of throttling after the limit
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a user ID after repeated failures from anywhere (guessing one account's password)
+# and a client address after repeated failures on any accounts (password spraying).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "egov.accounts.views.lockout_response"
 AXES_ENABLE_ADMIN = False
@@ -241,12 +243,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if os.environ.get("EGOV_PLAIN_STATIC"):
-    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# A template naming a static file that was added after the last collectstatic gets the
+# unhashed URL instead of a server error; `make install` re-collects when files change.
+WHITENOISE_MANIFEST_STRICT = False
 
 # --- Background work ------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EGOV_TASK_LEASE_SECONDS = envint("EGOV_TASK_LEASE_SECONDS", 300)
+# Daily jobs an operator adds to those apps register (egov.core.scheduler): dotted paths, optionally "@HH:MM".
+EGOV_DAILY_JOBS = [job.strip() for job in os.environ.get("EGOV_DAILY_JOBS", "").split(",") if job.strip()]
 
 # --- Keys, audit, country pack ----------------------------------------------------------
 EGOV_KEYS_DIR = Path(os.environ.get("EGOV_KEYS_DIR", VAR_DIR / "keys"))
@@ -256,6 +261,14 @@ EGOV_COUNTRY = os.environ.get("EGOV_COUNTRY", "kr")
 EGOV_COUNTRY_DIR = BASE_DIR / "country" / EGOV_COUNTRY
 EGOV_OUTBOX_DIR = Path(os.environ.get("EGOV_OUTBOX_DIR", VAR_DIR / "outbox"))
 EGOV_METRICS_TOKEN = os.environ.get("EGOV_METRICS_TOKEN", "")
+
+# Who runs this installation, shown on the portal's footer, contact and privacy pages.
+# Left empty (development, demo) the portal says it is a demonstration installation.
+EGOV_OPERATOR_NAME = os.environ.get("EGOV_OPERATOR_NAME", "")
+EGOV_CONTACT_EMAIL = os.environ.get("EGOV_CONTACT_EMAIL", "")
+EGOV_CONTACT_PHONE = os.environ.get("EGOV_CONTACT_PHONE", "")
+EGOV_CONTACT_ADDRESS = os.environ.get("EGOV_CONTACT_ADDRESS", "")
+EGOV_PRIVACY_OFFICER = os.environ.get("EGOV_PRIVACY_OFFICER", "")
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EGOV_SMTP_HOST", "127.0.0.1")
@@ -272,8 +285,9 @@ LOGGING = {
 }
 
 # Plug-ins looked up by dotted path, so that core never imports an app.
-EGOV_TOKEN_AUTHENTICATOR = "egov.accounts.public.user_for_personal_token"
+EGOV_TOKEN_AUTHENTICATOR = "egov.accounts.public.user_for_personal_token"  # noqa: S105 - a dotted path
 EGOV_AGENCY_AUTHENTICATOR = "egov.accounts.public.agency_system_for_token"
 
 # Idempotent steps that make an empty database usable (egov.core.bootstrap).
-EGOV_BOOTSTRAP_STEPS: list[str] = []
+EGOV_BOOTSTRAP_STEPS: list[str] = ["egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack"]
+EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"

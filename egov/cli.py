@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     django.setup()
-    if args and args[0] not in NO_BOOTSTRAP and not args[0].startswith("-"):
+    wants_help = any(a in ("-h", "--help") for a in args)
+    if args and args[0] not in NO_BOOTSTRAP and not args[0].startswith("-") and not wants_help:
         from egov.core.bootstrap import ensure_ready
 
         ensure_ready(command=args[0])

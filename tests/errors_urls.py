@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from config.urls import handler400, handler403, handler404, handler500, urlpatterns as real_patterns
+from config.urls import handler400, handler403, handler404, handler500
+from config.urls import urlpatterns as real_patterns
 from egov.core.access import PUBLIC, access
 from egov.core.errors import Conflict
 

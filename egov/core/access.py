@@ -15,10 +15,11 @@ The user model (in ``accounts``) provides ``is_official``, ``is_operator`` and
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ logger = logging.getLogger("egov.access")
 V = TypeVar("V", bound=Callable[..., Any])
 
 
-class Persona(str, Enum):
+class Persona(StrEnum):
     """The kinds of caller the URL sweep tries every route with."""
 
     ANONYMOUS = "anonymous"
@@ -52,7 +53,7 @@ class EgovUser(Protocol):
     def is_verified(self) -> bool: ...
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     ALLOW = "allow"
     LOGIN = "login"  # not signed in: go and sign in
     SECOND_FACTOR = "second_factor"  # signed in, second factor still owed
@@ -65,6 +66,16 @@ class Access:
 
     kind: str
     permission: str | None = None
+    # A machine caller (a Prometheus scraper) may also pass with ``Authorization: Bearer
+    # <token>`` when the setting of this name holds a token; people still sign in.
+    token_setting: str | None = None
+
+    def admits_token(self, request: HttpRequest) -> bool:
+        if not self.token_setting:
+            return False
+        expected = str(getattr(settings, self.token_setting, "") or "")
+        scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+        return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
 
     def decide(self, user: Any) -> Decision:
         if self.kind == "public":
@@ -169,6 +180,8 @@ class DenyByDefaultMiddleware:
         if declared is None:
             logger.error("refused undeclared view %s at %s", getattr(view_func, "__name__", view_func), request.path)
             return permission_denied(request)
+        if declared.admits_token(request):
+            return None
         decision = declared.decide(request.user)
         if decision is Decision.ALLOW:
             return None

@@ -114,13 +114,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     reference = getattr(request, "egov_error_reference", "") or log_unexpected(request, None)
-    return render_error_page(
-        request,
-        status=500,
-        title=_("Sorry, something went wrong"),
-        detail=_("Nothing you sent was lost. Please try again in a few minutes. If it keeps happening, contact us and quote the reference."),
-        reference=reference,
-    )
+    title = _("Sorry, something went wrong")
+    detail = _("Nothing you sent was lost. Please try again in a few minutes. If it keeps happening, contact us and quote the reference.")
+    try:
+        return render_error_page(request, status=500, title=title, detail=detail, reference=reference)
+    except Exception:
+        # The page itself could not be drawn (a broken template, missing static files):
+        # still answer with the apology and the reference, as plain text.
+        logger.exception("the error page failed to render ref=%s", reference)
+        return HttpResponse(f"{title}\n\n{detail}\n\n{reference}\n", status=500, content_type="text/plain; charset=utf-8")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,6 +8,7 @@ authentication failures, and anything unexpected as a 500 with a reference id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -110,11 +111,15 @@ def make_api() -> EgovNinjaAPI:
         )
         return respond(request, body, 500)
 
-    api.add_exception_handler(ApplicationError, application_error)
-    api.add_exception_handler(NinjaValidationError, validation_error)
-    api.add_exception_handler(AuthenticationError, authentication_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Exception, unexpected)
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (ApplicationError, application_error),
+        (NinjaValidationError, validation_error),
+        (AuthenticationError, authentication_error),
+        (HttpError, http_error),
+        (Exception, unexpected),
+    ]
+    for exception_class, handler in handlers:
+        api.add_exception_handler(exception_class, handler)
     return api
 
 

@@ -9,8 +9,9 @@ functions.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,7 +47,10 @@ def clone_database(alias: str = "default") -> tuple[str, str]:
     else:
         source = Path(template)
         clone = str(source.with_name(f"{source.stem}_c{uuid.uuid4().hex[:10]}{source.suffix}"))
-        shutil.copyfile(source, clone)
+        # SQLite's backup API copies a consistent snapshot, including what still sits in the
+        # template's WAL file while another connection (a browser fixture, say) holds it open.
+        with closing(sqlite3.connect(template)) as origin, closing(sqlite3.connect(clone)) as copy:
+            origin.backup(copy)
     connection.settings_dict["NAME"] = clone
     return template, clone
 

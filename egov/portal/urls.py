@@ -8,4 +8,12 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("services/", views.services, name="services"),
+    path("my/", views.my_gov, name="my_gov"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("terms/", views.terms, name="terms"),
+    path("organisations/", views.organisations, name="organisations"),
 ]

@@ -1,11 +1,72 @@
+"""The citizen-facing pages of the portal shell: home, search, services, My Gov, information pages."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from egov.core.access import PUBLIC, access
+from egov.accounts import public as accounts
+from egov.core import audit
+from egov.core.access import CITIZEN, PUBLIC, access
+from egov.notifications import public as notifications
+from egov.portal.forms import ServiceSearchForm
+from egov.portal.organisations import chart_from_tree
+from egov.portal.presenters import access_records
 
 
 @access(PUBLIC)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    return render(request, "portal/home.html", {"form": ServiceSearchForm()})
+
+
+@access(PUBLIC)
+def search(request: HttpRequest) -> HttpResponse:
+    """Service search. The catalogue of services arrives with a later issue; until then nothing matches."""
+    form = ServiceSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    return render(request, "portal/search.html", {"form": form, "query": query, "results": []})
+
+
+@access(PUBLIC)
+def services(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/services.html", {"form": ServiceSearchForm(), "services": []})
+
+
+@access(CITIZEN)
+def my_gov(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own page: their account, who viewed their data, their messages."""
+    user_id = request.user.pk
+    assert user_id is not None  # @access(CITIZEN): only signed-in people get here
+    return render(
+        request,
+        "portal/my_gov.html",
+        {
+            "viewed": access_records(audit.entries_about([f"user:{user_id}"], limit=50)),
+            "inbox": notifications.inbox_list(user_id, limit=20),
+        },
+    )
+
+
+@access(PUBLIC)
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/contact.html")
+
+
+@access(PUBLIC)
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html")
+
+
+@access(PUBLIC)
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html")
+
+
+@access(PUBLIC)
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/terms.html")
+
+
+@access(PUBLIC)
+def organisations(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/organisations.html", {"chart": chart_from_tree(accounts.organisation_tree())})

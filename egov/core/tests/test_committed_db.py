@@ -20,6 +20,8 @@ def test_a_committing_test_sees_its_own_committed_rows(committed_db: str) -> Non
     _commit_a_session("committed-row-1")
     assert Session.objects.filter(session_key="committed-row-1").exists()
     assert connection.settings_dict["NAME"] in committed_db
+    # A clone of the test template, never of the developer's own database.
+    assert "test" in str(connection.settings_dict["NAME"]).rsplit("/", 1)[-1]
 
 
 def test_the_next_committing_test_starts_from_the_clean_template(committed_db: str) -> None:

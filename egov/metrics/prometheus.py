@@ -1,0 +1,89 @@
+"""The Prometheus exposition of ``/metrics``: the kernel's registry plus gauges computed at scrape time.
+
+Queue depth, worker liveness and daily job runs are read from the database when
+Prometheus scrapes, in a registry of their own made for the scrape, so that nothing
+in ``core``'s long-lived registry queries the database by surprise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from egov.core.observability import REGISTRY
+from egov.core.worker import oldest_ready_age_seconds, queue_depth, worker_liveness
+
+
+class ScrapeTimeCollector(Collector):
+    """Background work, as the database says it is right now."""
+
+    def collect(self) -> Iterator[Metric]:
+        from egov.core.models.worker import DailyRun
+
+        depth = GaugeMetricFamily(
+            "egov_task_queue_depth",
+            "Background tasks by queue and status (ready, waiting for a retry or a start time, running, failed, successful).",
+            labels=["queue", "status"],
+        )
+        for (queue, status), count in sorted(queue_depth().items()):
+            depth.add_metric([queue, status], count)
+        yield depth
+
+        yield GaugeMetricFamily(
+            "egov_task_oldest_ready_age_seconds",
+            "How long the oldest runnable task has waited for a worker (0 when none waits).",
+            value=oldest_ready_age_seconds(),
+        )
+
+        liveness = worker_liveness()
+        yield GaugeMetricFamily(
+            "egov_workers_alive",
+            "Worker processes whose heartbeat is within the task lease (EGOV_TASK_LEASE_SECONDS).",
+            value=liveness.alive,
+        )
+        if liveness.freshest_heartbeat_age_seconds is not None:
+            yield GaugeMetricFamily(
+                "egov_worker_heartbeat_age_seconds",
+                "Seconds since the most recent heartbeat of any running worker.",
+                value=liveness.freshest_heartbeat_age_seconds,
+            )
+
+        last_run = GaugeMetricFamily(
+            "egov_daily_job_last_finished_timestamp_seconds",
+            "When each daily job last finished (Unix time), to alert on a scheduler that stopped.",
+            labels=["job"],
+        )
+        finished: dict[str, float] = {}
+        for job, at in DailyRun.objects.filter(finished_at__isnull=False).values_list("job", "finished_at"):
+            if at is not None:
+                finished[job] = max(finished.get(job, 0.0), at.timestamp())
+        for job, timestamp in sorted(finished.items()):
+            last_run.add_metric([job], timestamp)
+        yield last_run
+
+
+def _request_metrics() -> bytes:
+    """The kernel's instruments: this process's, or every server process's in multiprocess mode.
+
+    Behind gunicorn each worker process counts its own requests. With
+    ``PROMETHEUS_MULTIPROC_DIR`` set (before the servers start), prometheus-client keeps
+    the values in files there and this aggregates them, so a scrape sees every process.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        aggregated = CollectorRegistry(auto_describe=False)
+        multiprocess.MultiProcessCollector(aggregated)  # type: ignore[no-untyped-call]
+        return generate_latest(aggregated)
+    return generate_latest(REGISTRY)
+
+
+def exposition() -> bytes:
+    """Everything ``/metrics`` shows, in the Prometheus text format."""
+    scrape = CollectorRegistry(auto_describe=False)
+    scrape.register(ScrapeTimeCollector())
+    return _request_metrics() + generate_latest(scrape)

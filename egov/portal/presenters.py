@@ -1,0 +1,69 @@
+"""Wording for the records My Gov shows: audit codes become sentences a person understands.
+
+The audit chain stores dotted action codes (``auth.login``) so that it stays stable
+and machine-checkable; "Who viewed my data" shows what they mean, in the reader's
+language. A subsystem that starts writing entries about people adds its codes to
+``ACTION_LABELS``; an unknown code is shown as it is rather than hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from egov.core.audit import AuditView
+
+ACTION_LABELS: dict[str, str | Promise] = {
+    "account.sign_up": _("Account created"),
+    "account.password_change": _("Password changed"),
+    "account.official_create": _("Official account created"),
+    "account.totp_enrol": _("Second factor turned on"),
+    "account.totp_remove": _("Second factor turned off"),
+    "account.token_create": _("Personal access token created"),
+    "account.token_revoke": _("Personal access token revoked"),
+    "auth.password": _("Password checked at sign-in"),
+    "auth.second_factor": _("Second factor checked at sign-in"),
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "person.read": _("Personal data read"),
+}
+
+OUTCOME_LABELS: dict[str, str | Promise] = {
+    "success": _("Completed"),
+    "failure": _("Failed"),
+    "denied": _("Refused"),
+    "error": _("Error"),
+}
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    """One line of "Who viewed my data", worded for the person it is about."""
+
+    at: datetime
+    what: str | Promise
+    who: str
+    purpose: str
+    legal_basis: str
+    consent: str
+    outcome: str | Promise
+    succeeded: bool
+
+
+def access_records(entries: list[AuditView]) -> list[AccessRecord]:
+    return [
+        AccessRecord(
+            at=entry.at,
+            what=ACTION_LABELS.get(entry.action, entry.action),
+            who=entry.actor_label,
+            purpose=entry.purpose,
+            legal_basis=entry.legal_basis,
+            consent=entry.consent,
+            outcome=OUTCOME_LABELS.get(entry.outcome, entry.outcome),
+            succeeded=entry.outcome == "success",
+        )
+        for entry in entries
+    ]
