@@ -47,3 +47,24 @@ def test_the_command_lists_the_operator_commands(tmp_path: Path) -> None:
     assert run.returncode == 0
     for command in ("audit", "keys", "pack", "worker", "demo", "openapi", "i18n"):
         assert command in run.stdout
+
+
+def test_the_demo_setup_prints_every_login_and_is_safe_to_run_twice(tmp_path: Path) -> None:
+    env = {**_fresh_environment(tmp_path), "EGOV_DEMO_OTP_BYPASS": "246810"}
+    outputs = []
+    for _ in range(2):
+        run = subprocess.run([EGOV, "demo", "--setup-only"], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    for username in ("alice", "clerk", "reviewer", "head", "olivia"):
+        assert f" {username} " in outputs[0]
+    assert "246810" in outputs[0]
+    assert outputs[0] == outputs[1]
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
+    env = {**_fresh_environment(tmp_path), "EGOV_ENV": "production", "EGOV_SECRET_KEY": "x" * 50,
+           "EGOV_FIELD_KEY": "a", "EGOV_BLIND_INDEX_KEY": "b", "EGOV_ALLOWED_HOSTS": "egov.example"}
+    run = subprocess.run([EGOV, "demo", "--setup-only"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "production" in run.stderr

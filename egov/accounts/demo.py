@@ -20,6 +20,21 @@ from egov.accounts.permissions import Role
 from egov.accounts.public import DemoLogin
 from egov.accounts.services import citizen_sign_up, official_create
 from egov.core.errors import PermissionDenied
+from egov.notifications.public import send
+
+WELCOME_SUBJECT = "egov 시연에 오신 것을 환영합니다 · Welcome to the egov demo"
+WELCOME_BODY = (
+    "나의 정부에서 받은 메시지와 내 정보 열람 기록을 확인할 수 있습니다. "
+    "이 계정과 사람은 시연을 위해 만들어졌습니다.\n\n"
+    "My Gov shows your messages and who viewed your data. "
+    "This account and this person were generated for the demonstration."
+)
+
+
+def _welcome(user: User) -> None:
+    """One welcome message in the demo citizen's inbox (the idempotency key keeps it to one)."""
+    send(recipient_user_id=user.id, subject=WELCOME_SUBJECT, body=WELCOME_BODY, channels=("inbox",),
+         category="welcome", idempotency_key=f"demo-welcome-{user.id}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,8 @@ def ensure_demo_accounts() -> list[DemoLogin]:
                     official_create(username=persona.username, password=persona.password,
                                     display_name=persona.display_name, organisation=organisation,
                                     roles=list(persona.roles), title=persona.title)
+            if organisation is None:
+                _welcome(User.objects.get(username=persona.username))
             logins.append(DemoLogin(
                 role_label=persona.role_label, username=persona.username, password=persona.password,
                 organisation_name=organisation.name if organisation else "",

@@ -38,7 +38,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (generated people; passwords are for this demo only):\n")
         for login in logins:
             factor = " + second factor" if login.needs_second_factor else ""
-            self.stdout.write(f"  {login.role:<28} {login.username:<16} {login.password:<22} {login.organisation}{factor}")
+            self.stdout.write(
+                f"  {login.role_label:<20} {login.username:<10} {login.password:<22} {login.organisation_name}{factor}"
+            )
         if settings.EGOV_DEMO_OTP_BYPASS:
             self.stdout.write(
                 f"\nOfficials' second factor: enter the demo-only code {settings.EGOV_DEMO_OTP_BYPASS} "
