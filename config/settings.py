@@ -196,6 +196,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "egov.accounts.views.lockout_response"
 AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # lockouts are audited by egov itself; no start-up banner on every command
 
 # Officials' second factor; a demo-only bypass code exists only when this is set and
 # never in production (checked at start-up by egov.accounts.checks).
@@ -257,6 +258,9 @@ EGOV_DAILY_JOBS = [job.strip() for job in os.environ.get("EGOV_DAILY_JOBS", "").
 EGOV_KEYS_DIR = Path(os.environ.get("EGOV_KEYS_DIR", VAR_DIR / "keys"))
 EGOV_AUDIT_CHECKPOINT_FILE = Path(os.environ.get("EGOV_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl"))
 EGOV_AUDIT_CHECKPOINT_EVERY = envint("EGOV_AUDIT_CHECKPOINT_EVERY", 1000)
+# "thread": a sealer thread per process chains committed entries in batches (ADR 0010);
+# "commit": each committing thread seals at once (the test suite, for determinism).
+EGOV_AUDIT_SEALER = os.environ.get("EGOV_AUDIT_SEALER", "thread")
 EGOV_COUNTRY = os.environ.get("EGOV_COUNTRY", "kr")
 EGOV_COUNTRY_DIR = BASE_DIR / "country" / EGOV_COUNTRY
 EGOV_OUTBOX_DIR = Path(os.environ.get("EGOV_OUTBOX_DIR", VAR_DIR / "outbox"))

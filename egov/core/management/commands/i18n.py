@@ -21,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["compile", "check"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        catalogues = sorted((Path(settings.BASE_DIR) / "egov").glob("*/locale/*/LC_MESSAGES/django.po"))
+        apps_dir = Path(settings.BASE_DIR) / "egov"
+        catalogues = sorted(apps_dir.glob("*/locale/*/LC_MESSAGES/django.po"))
         missing: list[str] = []
+        if options["action"] == "check":
+            missing += [f"{app}: has translatable strings but no Korean catalogue" for app in _apps_without_catalogue(apps_dir)]
         for po_path in catalogues:
             catalogue = polib.pofile(str(po_path))
             if options["action"] == "compile":
@@ -33,3 +36,19 @@ class Command(BaseCommand):
         if missing:
             raise CommandError("untranslated strings:\n" + "\n".join(missing))
         self.stdout.write(f"{len(catalogues)} catalogues {'compiled' if options['action'] == 'compile' else 'complete'}")
+
+
+TRANSLATABLE = ("gettext", "{% translate", "{% trans ", "{% blocktranslate", "{% blocktrans")
+
+
+def _apps_without_catalogue(apps_dir: Path) -> list[str]:
+    """Apps whose code or templates mark strings for translation but have no ko catalogue."""
+    lacking = []
+    for app in sorted(p for p in apps_dir.iterdir() if (p / "apps.py").exists()):
+        if (app / "locale" / "ko" / "LC_MESSAGES" / "django.po").exists():
+            continue
+        sources = [*app.rglob("*.py"), *app.rglob("*.html")]
+        if any(marker in source.read_text(encoding="utf-8") for source in sources for marker in TRANSLATABLE
+               if "tests" not in source.parts and "migrations" not in source.parts):
+            lacking.append(app.name)
+    return lacking
