@@ -41,8 +41,14 @@ def django_db_setup(request: pytest.FixtureRequest, django_test_environment: Non
     pytest-django's own fixture sets up only the databases that ``django_db`` tests name;
     a run of committing tests alone would then clone the developer's own database.
     """
+    from pathlib import Path
+
+    from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        Path(database["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases={"default"})
     yield

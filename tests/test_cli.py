@@ -11,8 +11,9 @@ EGOV = str(Path(sys.executable).with_name("egov"))
 
 
 def _fresh_environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_URL", "LC_"))}
     env.update({
+        "LANG": "C.UTF-8",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
         "EGOV_KEYS_DIR": str(tmp_path / "keys"),
         "EGOV_AUDIT_CHECKPOINT_FILE": str(tmp_path / "checkpoints.jsonl"),
@@ -68,3 +69,10 @@ def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
     run = subprocess.run([EGOV, "demo", "--setup-only"], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert "production" in run.stderr
+
+
+def test_a_korean_operator_reads_the_command_line_in_korean(tmp_path: Path) -> None:
+    env = {**_fresh_environment(tmp_path), "LANG": "ko_KR.UTF-8"}
+    run = subprocess.run([EGOV, "audit", "verify"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("무결함")
