@@ -1,0 +1,373 @@
+"""bench-audit: what appending to the audit chain costs concurrent requests.
+
+Rule 4 of ARCHITECTURE.md says appending must not make unrelated requests wait on
+each other beyond the append itself. This measures it with real requests: gunicorn
+(as ``make demo`` and production run it) serves the platform with the product's
+settings and middleware, plus two views mounted only here:
+
+- ``POST /bench/plain``: writes one small record in a transaction;
+- ``POST /bench/audited``: the same, plus one ``audit_append`` (the entry names the
+  caller from ``request_actor`` and a data subject, as a registry read would).
+
+Several client threads send these over loopback with keep-alive connections, in
+alternating rounds (plain, audited, plain, audited, …) so that drift on the machine
+hits both alike; each round is bounded by a request count and a time limit. The
+figure per kind is the median of its rounds.
+
+Databases: SQLite (a fresh temporary file, migrated by this script) and PostgreSQL
+when one answers at ``EGOV_BENCH_POSTGRES_URL`` (default
+``postgresql://127.0.0.1:5432/egov_bench``; that database is created and dropped
+here). After the rounds, ``egov audit verify`` must report the chain intact with
+every append in it, or the benchmark fails.
+
+Last line: ``bench-audit: appends_per_s=<n> ratio=<n>`` where ``ratio`` is
+throughput with the append divided by throughput without it, for the database where
+that ratio is worse, and ``appends_per_s`` is the audited throughput on that same
+database. The gate is ratio >= 0.8 (exit status 1 below it).
+
+Run as ``.venv/bin/python bench/bench_audit.py`` (``make bench-audit``). The same
+module, named by ``DJANGO_SETTINGS_MODULE=bench.bench_audit`` with
+``EGOV_BENCH_SERVER=1``, is the server's settings and URLconf.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+GATE = 0.8
+CLIENT_THREADS = int(os.environ.get("EGOV_BENCH_CLIENTS", "8"))
+SERVER_WORKERS = int(os.environ.get("EGOV_BENCH_WORKERS", "2"))
+SERVER_THREADS = int(os.environ.get("EGOV_BENCH_THREADS", "4"))
+PAIRS = int(os.environ.get("EGOV_BENCH_PAIRS", "12"))
+ROUND_REQUESTS = int(os.environ.get("EGOV_BENCH_ROUND_REQUESTS", "5000"))
+ROUND_SECONDS = float(os.environ.get("EGOV_BENCH_ROUND_SECONDS", "1.5"))
+POSTGRES_URL = os.environ.get("EGOV_BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/egov_bench")
+REPO = Path(__file__).resolve().parent.parent
+
+
+# --- the server side: settings and URLconf of the benchmark's gunicorn ------------------
+
+if os.environ.get("EGOV_BENCH_SERVER") == "1":
+    from config.settings import *  # noqa: F403
+
+    ROOT_URLCONF = __name__
+    if os.environ.get("BENCH_PROFILE"):
+        MIDDLEWARE = ["bench.bench_audit.ProfileMiddleware", *MIDDLEWARE]  # noqa: F405
+
+
+class ProfileMiddleware:
+    stats = None
+    def __init__(self, get_response):
+        import atexit, cProfile, pstats, threading
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.collected = {}
+        def dump():
+            for path, profiles in self.collected.items():
+                st = pstats.Stats(profiles[0])
+                for p in profiles[1:]:
+                    st.add(p)
+                st.dump_stats(f"/tmp/benchprof-{path.strip('/').replace('/', '_')}-{os.getpid()}.prof")
+        atexit.register(dump)
+        import signal
+        signal.signal(signal.SIGTERM, lambda *a: (dump(), os._exit(0)))
+    def __call__(self, request):
+        import cProfile
+        p = cProfile.Profile()
+        p.enable()
+        try:
+            return self.get_response(request)
+        finally:
+            p.disable()
+            with self.lock:
+                self.collected.setdefault(request.path, []).append(p)
+    LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+
+def _write_record(request: Any, *, audited: bool) -> Any:
+    from django.db import connection, transaction
+    from django.http import HttpResponse
+
+    from egov.core import clock
+    from egov.core.audit import audit_append, request_actor
+
+    subject = request.headers.get("X-Bench-Subject", "user:bench")
+    # As a view does: who is asking is settled before the transaction (parse, access,
+    # then one service call).
+    actor = request_actor(request) if audited else {}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_record (body, created_at) VALUES (%s, %s)", [subject, clock.now()])
+        if audited:
+            audit_append(
+                action="bench.record.written", subject=subject, purpose="benchmark", legal_basis="none (benchmark)", **actor
+            )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _build_urlpatterns() -> list[Any]:
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
+
+    from egov.core.access import PUBLIC, access
+
+    @csrf_exempt
+    @access(PUBLIC)
+    def plain(request: Any) -> Any:
+        return _write_record(request, audited=False)
+
+    @csrf_exempt
+    @access(PUBLIC)
+    def audited(request: Any) -> Any:
+        return _write_record(request, audited=True)
+
+    return [path("bench/plain", plain), path("bench/audited", audited)]
+
+
+def __getattr__(name: str) -> Any:
+    # Built on first use by Django's URL resolver, after the apps are ready.
+    if name == "urlpatterns" and os.environ.get("EGOV_BENCH_SERVER") == "1":
+        patterns = _build_urlpatterns()
+        globals()["urlpatterns"] = patterns
+        return patterns
+    raise AttributeError(name)
+
+
+# --- the driver ---------------------------------------------------------------------
+
+
+class Database:
+    """A throw-away database for one run: an SQLite file or a PostgreSQL database."""
+
+    def __init__(self, kind: str, url: str, workdir: Path) -> None:
+        self.kind = kind
+        self.url = url
+        self.workdir = workdir
+
+    @classmethod
+    def sqlite(cls, workdir: Path) -> Database:
+        return cls("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
+
+    @classmethod
+    def postgresql(cls, url: str, workdir: Path) -> Database | None:
+        try:
+            import psycopg
+        except ImportError:
+            return None
+        parts = urlsplit(url)
+        name = parts.path.lstrip("/") or "egov_bench"
+        maintenance = urlunsplit(parts._replace(path="/postgres"))
+        try:
+            with psycopg.connect(maintenance, autocommit=True, connect_timeout=3) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as error:
+            print(f"PostgreSQL at {url} not used: {str(error).strip().splitlines()[0]}")
+            return None
+        return cls("postgresql", url, workdir)
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "EGOV_KEYS_DIR": str(self.workdir / "keys"),
+            "EGOV_AUDIT_CHECKPOINT_FILE": str(self.workdir / f"checkpoints-{self.kind}.jsonl"),
+            "EGOV_VAR_DIR": str(self.workdir / "var"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
+            # Persistent connections, as a production deployment runs: opening a
+            # PostgreSQL connection per request would hide every other cost.
+            "EGOV_DB_CONN_MAX_AGE": "300",
+        }
+        env.pop("EGOV_NOW", None)
+        return env
+
+    def prepare(self) -> None:
+        """Migrate (the product's migrations and bootstrap) and add the benchmark's own table."""
+        egov = str(Path(sys.executable).with_name("egov"))
+        subprocess.run([egov, "migrate", "-v", "0"], env=self.env(), cwd=REPO, check=True, capture_output=True)
+        if self.kind == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(self.workdir / "bench.sqlite3") as conn:
+                conn.execute("CREATE TABLE bench_record (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT, created_at TEXT)")
+        else:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute("CREATE TABLE bench_record (id BIGSERIAL PRIMARY KEY, body TEXT, created_at TIMESTAMPTZ)")
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            import psycopg
+
+            parts = urlsplit(self.url)
+            with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(database: Database) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {**database.env(), "DJANGO_SETTINGS_MODULE": "bench.bench_audit", "EGOV_BENCH_SERVER": "1"}
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = (database.workdir / f"gunicorn-{database.kind}.log").open("wb")
+    server = subprocess.Popen(
+        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(SERVER_WORKERS),
+         "--threads", str(SERVER_THREADS), "--worker-class", "gthread", "--keep-alive", "30",
+         "--chdir", str(REPO)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError((database.workdir / f"gunicorn-{database.kind}.log").read_text())
+        try:
+            status = post(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/bench/plain", "user:warmup")
+            if status == 200:
+                return server, port
+            raise RuntimeError(f"the benchmark view answered {status}")
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start within a minute")
+
+
+def post(connection: http.client.HTTPConnection, path: str, subject: str) -> int:
+    connection.request("POST", path, body=b"", headers={"X-Bench-Subject": subject, "Content-Length": "0"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def run_round(port: int, path: str, seconds: float | None = None) -> tuple[int, float]:
+    """Send up to ROUND_REQUESTS requests from CLIENT_THREADS threads, for at most ROUND_SECONDS."""
+    lock = threading.Lock()
+    state = {"sent": 0, "done": 0}
+    errors: list[str] = []
+    stop_at = time.monotonic() + (ROUND_SECONDS if seconds is None else seconds)
+    start = threading.Barrier(CLIENT_THREADS + 1)
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        subject = f"user:{uuid.uuid4()}"
+        start.wait()
+        while time.monotonic() < stop_at:
+            with lock:
+                if state["sent"] >= ROUND_REQUESTS:
+                    break
+                state["sent"] += 1
+            status = post(connection, path, subject)
+            if status != 200:
+                errors.append(f"{path} answered {status}")
+                break
+            with lock:
+                state["done"] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENT_THREADS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.monotonic()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    if errors:
+        raise RuntimeError(errors[0])
+    return state["done"], elapsed
+
+
+def verify(database: Database) -> str:
+    egov = str(Path(sys.executable).with_name("egov"))
+    result = subprocess.run([egov, "audit", "verify"], env=database.env(), cwd=REPO, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"the chain is not intact after the benchmark: {result.stderr.strip()}")
+    return result.stdout.splitlines()[0]
+
+
+def bench(database: Database) -> dict[str, Any]:
+    database.prepare()
+    server, port = start_server(database)
+    try:
+        for path in ("/bench/plain", "/bench/audited"):  # warm both paths (imports, connections, keys)
+            run_round(port, path, seconds=1.0)
+        rates: dict[str, list[float]] = {"plain": [], "audited": []}
+        pair_ratios: list[float] = []
+        appended = 0
+        for number in range(PAIRS):
+            # Adjacent rounds form a pair, in alternating order, so that the load of
+            # the rest of the machine, which drifts, weighs on both kinds alike.
+            order = ("plain", "audited") if number % 2 == 0 else ("audited", "plain")
+            pair: dict[str, float] = {}
+            for kind in order:
+                done, elapsed = run_round(port, f"/bench/{kind}")
+                pair[kind] = done / elapsed
+                rates[kind].append(pair[kind])
+                if kind == "audited":
+                    appended += done
+            pair_ratios.append(pair["audited"] / pair["plain"])
+            print(f"  {database.kind:10} pair {number + 1:2d}: without {pair['plain']:7.1f}/s, "
+                  f"with {pair['audited']:7.1f}/s, ratio {pair_ratios[-1]:.3f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    verified = verify(database)
+    return {
+        "database": database.kind,
+        "plain": statistics.median(rates["plain"]),
+        "audited": statistics.median(rates["audited"]),
+        "ratio": statistics.median(pair_ratios),
+        "appended": appended,
+        "verify": verified,
+    }
+
+
+def main() -> int:
+    print(f"bench-audit: {CLIENT_THREADS} client threads; gunicorn {SERVER_WORKERS} workers x {SERVER_THREADS} threads; "
+          f"{PAIRS} pairs of rounds, each round at most {ROUND_REQUESTS} requests or {ROUND_SECONDS:g} s")
+    results: list[dict[str, Any]] = []
+    workdir = Path(tempfile.mkdtemp(prefix="egov-bench-audit-"))
+    try:
+        for make in (lambda: Database.sqlite(workdir / "sqlite"),
+                     lambda: Database.postgresql(POSTGRES_URL, workdir / "postgresql")):
+            database = make()
+            if database is None:
+                continue
+            database.workdir.mkdir(parents=True, exist_ok=True)
+            try:
+                results.append(bench(database))
+            finally:
+                database.drop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for result in results:
+        print(f"{result['database']:10} without audit {result['plain']:8.1f} req/s, with audit {result['audited']:8.1f} req/s,"
+              f" ratio {result['ratio']:.3f}; {result['verify']}")
+    print(json.dumps({r["database"]: round(r["ratio"], 3) for r in results}))
+    worst = min(results, key=lambda r: r["ratio"])
+    print(f"bench-audit: appends_per_s={worst['audited']:.1f} ratio={worst['ratio']:.3f}")
+    return 0 if worst["ratio"] >= GATE else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,761 @@
+"""The audit chain: the platform's one log of security events (rules 2 and 4 of ARCHITECTURE.md).
+
+Every security-relevant event — a sign-in, a read of a person's data by an official
+or an agency, a decision — is one call to :func:`audit_append`. "Who viewed my data"
+is :func:`entries_about`; ``egov audit verify`` is :func:`audit_verify`.
+
+What is hashed (ADR 0011). RFC 6962 domain separation, SHA-256:
+
+- an entry's canonical bytes are the UTF-8 JSON object of ``v`` (1), ``at`` (UTC,
+  ``YYYY-MM-DDTHH:MM:SS.ffffffZ``), ``actor``, ``actor_label``, ``source_ip``,
+  ``action``, ``subject``, ``purpose``, ``legal_basis``, ``consent``, ``object_ref``,
+  ``outcome`` and ``detail``: keys sorted at every level, no whitespace (``","`` and
+  ``":"``), non-ASCII characters as themselves, no floats;
+- ``leaf = SHA-256(0x00 || canonical bytes)``, stored with the entry;
+- ``chain[n] = SHA-256(0x01 || chain[n-1] || leaf[n])``, ``chain[0]`` = 32 zero bytes,
+  stored in the seal of the entry at sequence ``n`` (1, 2, 3 … without gaps);
+- the log is named by ``chain[1]`` (its "log id"), so that checkpoints of different
+  databases are never mixed up;
+- a checkpoint signs ``b"egov audit checkpoint v1\\x00"`` followed by the canonical
+  JSON of ``{"at", "head", "log", "sequence"}`` with the platform's ``audit`` key.
+
+How appends stay concurrent (ADR 0010): option (b) of rule 4, as Certificate
+Transparency logs do. An append is one INSERT of an un-chained entry in the caller's
+transaction (the event and its record commit or vanish together), taking no lock and
+writing no index. A sealer chains committed entries in batches, in order: a thread per
+process, woken by the commits that appended, which waits ``SEAL_INTERVAL`` to gather a
+batch and seals on a connection of its own. Maximum delay: ``SEAL_INTERVAL`` plus one
+pass while the appending process lives; entries of a process that died before its
+sealer ran are sealed by any other process's next pass, by the worker, or by ``egov
+audit seal``. ``verify`` covers entries still waiting too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import copy
+import hashlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
+from django.db.utils import load_backend
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from egov.core import clock, keys
+from egov.core.errors import Conflict
+from egov.core.models.audit import AuditCheckpoint, AuditEntry, AuditOutcome, AuditPending, AuditSeal
+
+__all__ = [
+    "AuditView",
+    "Checkpoint",
+    "VerifyResult",
+    "audit_append",
+    "audit_checkpoint",
+    "audit_seal",
+    "audit_verify",
+    "canonical_json",
+    "entries_about",
+    "request_actor",
+]
+
+logger = logging.getLogger("egov.audit")
+
+GENESIS = bytes(32)
+CHECKPOINT_CONTEXT = b"egov audit checkpoint v1\x00"
+SEAL_BATCH = 500
+# How long the sealer thread waits after a commit to gather a batch, which with the
+# pass itself bounds the time an entry waits for its seal while its process lives.
+SEAL_INTERVAL = 0.5
+SEALER_IDLE_CLOSE = 2.0
+
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_ACTOR = re.compile(r"^[a-z][a-z_]*(:\S+)?$")  # "anonymous" needs no id
+_SUBJECT = re.compile(r"^[a-z][a-z_]*:\S+$")
+_OUTCOMES = frozenset(AuditOutcome.values)
+
+
+# --- hashing ------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON bytes (sorted keys, no whitespace, UTF-8)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _refuse_floats(item: Any) -> None:
+    """Floats are refused in ``detail``: a database's JSON type may give them back in
+    another spelling (``1e+20`` as ``100000000000000000000``), which would change the hash."""
+    if isinstance(item, float):
+        raise ValueError("audit detail may not contain floats; use a string or an integer")
+    if isinstance(item, dict):
+        for inner in item.values():
+            _refuse_floats(inner)
+    elif isinstance(item, list):
+        for inner in item:
+            _refuse_floats(inner)
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _entry_document(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "v": 1,
+        "at": _timestamp(values["at"]),
+        "actor": values["actor"],
+        "actor_label": values["actor_label"],
+        "source_ip": values["source_ip"],
+        "action": values["action"],
+        "subject": values["subject"],
+        "purpose": values["purpose"],
+        "legal_basis": values["legal_basis"],
+        "consent": values["consent"],
+        "object_ref": values["object_ref"],
+        "outcome": values["outcome"],
+        "detail": values["detail"],
+    }
+
+
+def leaf_hash(values: Mapping[str, Any]) -> bytes:
+    """RFC 6962 leaf hash of an entry: SHA-256(0x00 || canonical bytes)."""
+    return hashlib.sha256(b"\x00" + canonical_json(_entry_document(values))).digest()
+
+
+def chain_hash(previous: bytes, leaf: bytes) -> bytes:
+    """RFC 6962 interior-node hash binding an entry to its predecessor: SHA-256(0x01 || prev || leaf)."""
+    return hashlib.sha256(b"\x01" + previous + leaf).digest()
+
+
+# --- appending ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _normalise_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def audit_append(
+    *,
+    action: str,
+    actor: str,
+    actor_label: str = "",
+    subject: str | None = None,
+    purpose: str = "",
+    legal_basis: str = "",
+    consent: str = "",
+    source_ip: str | None = None,
+    object_ref: str = "",
+    outcome: str = "success",
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Record one security event, in the caller's transaction (it commits or rolls back with it).
+
+    ``action`` is a dotted code (``auth.login.succeeded``, ``person.read``); ``actor``
+    and ``subject`` are ``kind:id`` strings (``user:<uuid>``, ``agency:<uuid>``,
+    ``system:<name>``, ``resident:<uuid>``); ``actor_label`` is the name to show the
+    data subject later. Mistakes in these are programming errors and raise
+    ``ValueError`` at once rather than leave an unreadable log.
+    """
+    if not _ACTION.match(action):
+        raise ValueError(f"audit action must be a dotted lower-case code, got {action!r}")
+    if not _ACTOR.match(actor):
+        raise ValueError(f"audit actor must look like 'user:<id>' or 'system:<name>', got {actor!r}")
+    if subject is not None and not _SUBJECT.match(subject):
+        raise ValueError(f"audit subject must look like 'user:<id>', got {subject!r}")
+    if outcome not in _OUTCOMES:
+        raise ValueError(f"audit outcome must be one of {sorted(_OUTCOMES)}, got {outcome!r}")
+    # Through JSON and back: UUIDs, dates and the like become the strings that the
+    # database will hand back, so the hash computed now is the one verify recomputes.
+    plain_detail: dict[str, Any] = {}
+    detail_text = "{}"
+    if detail:
+        detail_text = json.dumps(dict(detail), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+        plain_detail = json.loads(detail_text)
+        _refuse_floats(plain_detail)
+    at = clock.now()
+    source_ip = _normalise_ip(source_ip)
+    # The canonical document, its keys already in sorted order (see leaf_hash). This
+    # runs inside the caller's transaction, which on SQLite holds the database's only
+    # write lock, so the path from here to the INSERT is kept short and direct.
+    document = {
+        "action": action, "actor": actor, "actor_label": actor_label, "at": _timestamp(at), "consent": consent,
+        "detail": plain_detail, "legal_basis": legal_basis, "object_ref": object_ref, "outcome": outcome,
+        "purpose": purpose, "source_ip": source_ip, "subject": subject, "v": 1,
+    }
+    canonical = json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    leaf = hashlib.sha256(b"\x00" + canonical).hexdigest()
+    row = (
+        at, actor, actor_label, source_ip, action, subject, purpose, legal_basis, consent, object_ref, outcome,
+        detail_text, leaf,
+    )
+    if not connection.in_atomic_block:
+        with transaction.atomic(savepoint=False):
+            _insert(row)
+    else:
+        _insert(row)
+    _seal_after_commit()
+
+
+def _insert(row: tuple[Any, ...]) -> None:
+    """One INSERT on the DB-API connection itself (Django's cursor wrapper would add time under the lock)."""
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        raw.execute(_PG_APPEND, row)
+    else:
+        # Stored as Django stores aware datetimes on SQLite: naive UTC, ISO with a space.
+        raw.execute(_SQLITE_APPEND, (row[0].replace(tzinfo=None).isoformat(" "), *row[1:]))
+
+
+_ENTRY_COLUMNS = (
+    "at", "actor", "actor_label", "source_ip", "action", "subject", "purpose", "legal_basis", "consent",
+    "object_ref", "outcome", "detail", "leaf_hash",
+)
+_ENTRY_TABLE = AuditEntry._meta.db_table
+_SEAL_TABLE = AuditSeal._meta.db_table
+_PENDING_TABLE = AuditPending._meta.db_table
+_CHECKPOINT_TABLE = AuditCheckpoint._meta.db_table
+_COLUMN_LIST = ", ".join(_ENTRY_COLUMNS)
+_SQLITE_APPEND = f"INSERT INTO {_ENTRY_TABLE} ({_COLUMN_LIST}) VALUES ({', '.join(['?'] * len(_ENTRY_COLUMNS))})"  # noqa: S608
+# One round trip: the entry and its place in the sealing queue.
+_PG_APPEND = (
+    f"WITH entry AS (INSERT INTO {_ENTRY_TABLE} ({_COLUMN_LIST}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * (len(_ENTRY_COLUMNS) - 2))}, %s::jsonb, %s) RETURNING id) "
+    f"INSERT INTO {_PENDING_TABLE} (entry_id) SELECT id FROM entry"
+)
+
+
+def _seal_after_commit() -> None:
+    """Have the entries sealed once the current transaction commits (one request per transaction)."""
+    if any(callback is _on_commit for _sids, callback, _robust in getattr(connection, "run_on_commit", [])):
+        return
+    transaction.on_commit(_on_commit, robust=True)
+
+
+def _on_commit() -> None:
+    if settings.EGOV_AUDIT_SEALER == "commit":
+        audit_seal()
+    else:
+        _sealer.poke(connection.settings_dict)
+
+
+# --- sealing ------------------------------------------------------------------------
+
+
+def _db_time(db: BaseDatabaseWrapper, moment: datetime) -> Any:
+    return db.ops.adapt_datetimefield_value(moment) if db.vendor == "sqlite" else moment
+
+
+def _seal_once(db: BaseDatabaseWrapper) -> tuple[int, int, int, str]:
+    """One sealing pass of up to SEAL_BATCH entries: (sealed, previous head, new head, head hash).
+
+    Each pass is a single statement, so that on SQLite the write lock is held only for
+    as long as SQLite itself needs it. On PostgreSQL it is one call of the function
+    ``egov_audit_seal`` (migration 0003), which takes the sealing lock, chains the
+    queued entries in their id order and removes them from the queue.
+    """
+    now = clock.now()
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("SELECT * FROM egov_audit_seal(%s, %s)", [SEAL_BATCH, now])
+            sealed, previous, head, head_hash = cursor.fetchone()
+            return int(sealed), int(previous), int(head), str(head_hash)
+        # SQLite commits in id order (one writer at a time), so the entries waiting for
+        # their seal are exactly those after the last sealed one.
+        cursor.execute(f"SELECT sequence, chain_hash, entry_id FROM {_SEAL_TABLE} ORDER BY sequence DESC LIMIT 1")  # noqa: S608
+        last = cursor.fetchone() or (0, GENESIS.hex(), 0)
+        cursor.execute(
+            f"SELECT id, leaf_hash, subject, at FROM {_ENTRY_TABLE} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+            [last[2], SEAL_BATCH],
+        )
+        batch = cursor.fetchall()
+        if not batch:
+            return 0, int(last[0]), int(last[0]), str(last[1])
+        rows: list[Any] = []
+        chain = bytes.fromhex(last[1])
+        sealed_at = _db_time(db, now)
+        for offset, (entry_id, leaf, subject, at) in enumerate(batch, start=1):
+            chain = chain_hash(chain, bytes.fromhex(leaf))
+            rows += [last[0] + offset, entry_id, chain.hex(), sealed_at, subject, at]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+        # Inserted only if nobody sealed in between (then the pass is simply repeated).
+        cursor.execute(
+            f"INSERT INTO {_SEAL_TABLE} (sequence, entry_id, chain_hash, sealed_at, subject, at) "  # noqa: S608
+            f"SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES {values}) "
+            f"WHERE (SELECT COALESCE(MAX(sequence), 0) FROM {_SEAL_TABLE}) = %s",
+            [*rows, last[0]],
+        )
+        if cursor.rowcount == 0:
+            return -1, int(last[0]), int(last[0]), str(last[1])
+        return len(batch), int(last[0]), int(last[0]) + len(batch), chain.hex()
+
+
+def _seal_all(db: BaseDatabaseWrapper) -> int:
+    """Seal every entry committed so far, writing a checkpoint whenever a multiple of the interval is passed."""
+    total = 0
+    for _attempt in range(10_000):
+        sealed, previous, head, head_hash = _seal_once(db)
+        if sealed == 0:
+            break
+        if sealed < 0:
+            continue
+        total += sealed
+        every = int(settings.EGOV_AUDIT_CHECKPOINT_EVERY)
+        if every > 0 and head // every > previous // every:
+            try:
+                _write_checkpoint(db, head, head_hash)
+            except keys.KeyError_:
+                # Sealing must go on without the key; the next checkpoint covers this stretch.
+                logger.exception("could not sign the audit checkpoint at #%s", head)
+        if sealed < SEAL_BATCH:
+            break
+    return total
+
+
+def audit_seal() -> int:
+    """Seal every committed entry now, on this thread's connection; return how many were sealed.
+
+    For ``egov audit seal``, the worker, checkpoints and tests; requests never wait for it.
+    """
+    return _seal_all(connection)
+
+
+class _Sealer:
+    """The per-process sealer thread (ADR 0010).
+
+    A commit that appended pokes it; it waits ``SEAL_INTERVAL`` to gather a batch and
+    seals everything pending in the poked database, on a connection of its own, so no
+    request ever waits for chaining. Processes coordinate through the database (the
+    advisory lock on PostgreSQL, the single writer on SQLite), so any process seals
+    entries left behind by another. A process that exits seals once more on its way out.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._wake = threading.Event()
+        self._targets: dict[str, dict[str, Any]] = {}
+
+    def poke(self, settings_dict: dict[str, Any]) -> None:
+        key = "|".join(str(settings_dict.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME"))
+        with self._lock:
+            if self._pid != os.getpid():  # first poke in this process (or since a fork)
+                self._pid = os.getpid()
+                self._wake = threading.Event()
+                self._targets = {}
+                threading.Thread(target=self._run, name="egov-audit-sealer", daemon=True).start()
+                atexit.register(self._last_pass, self._pid)
+            if key not in self._targets:
+                # A copy: the test suite re-points the shared settings at other databases.
+                self._targets[key] = copy.deepcopy(settings_dict)
+            self._wake.set()
+
+    def _take(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            self._wake.clear()
+            targets, self._targets = self._targets, {}
+            return targets
+
+    def _run(self) -> None:
+        open_connections: dict[str, BaseDatabaseWrapper] = {}
+        while True:
+            if not self._wake.wait(timeout=SEALER_IDLE_CLOSE):
+                # Idle: let go of the connections (a test database may be about to be dropped).
+                for db in open_connections.values():
+                    db.close()
+                open_connections.clear()
+                continue
+            time.sleep(SEAL_INTERVAL)
+            for key, settings_dict in self._take().items():
+                self._pass(open_connections, key, settings_dict)
+
+    @staticmethod
+    def _pass(open_connections: dict[str, BaseDatabaseWrapper], key: str, settings_dict: dict[str, Any]) -> None:
+        try:
+            if key not in open_connections:
+                backend = load_backend(settings_dict["ENGINE"])
+                open_connections[key] = backend.DatabaseWrapper(settings_dict, alias="egov-audit-sealer")
+            _seal_all(open_connections[key])
+        except Exception:
+            # The next poke tries again; the entries wait in the database meanwhile.
+            logger.exception("the audit sealer could not seal %s", settings_dict.get("NAME"))
+            broken = open_connections.pop(key, None)
+            if broken is not None:
+                broken.close()
+
+    def _last_pass(self, pid: int) -> None:
+        if pid != os.getpid():
+            return
+        open_connections: dict[str, BaseDatabaseWrapper] = {}
+        for key, settings_dict in self._take().items():
+            self._pass(open_connections, key, settings_dict)
+        for db in open_connections.values():
+            db.close()
+
+
+_sealer = _Sealer()
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def request_actor(request: HttpRequest) -> dict[str, Any]:
+    """``{"actor", "actor_label", "source_ip"}`` for the agency system or person behind a request.
+
+    Spread it into :func:`audit_append`: ``audit_append(action=…, **request_actor(request))``.
+    """
+    source_ip = _normalise_ip(request.META.get("REMOTE_ADDR"))
+    agency = getattr(request, "egov_agency", None)
+    if agency is not None:
+        return {"actor": f"agency:{agency.pk}", "actor_label": str(agency), "source_ip": source_ip}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        label = str(getattr(user, "display_name", "") or user.get_username())
+        return {"actor": f"user:{user.pk}", "actor_label": label, "source_ip": source_ip}
+    return {"actor": "anonymous", "actor_label": "", "source_ip": source_ip}
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One line of "Who viewed my data"."""
+
+    at: datetime
+    action: str
+    actor_label: str
+    purpose: str
+    legal_basis: str
+    consent: str
+    outcome: str
+
+
+def _pending_entries() -> QuerySet[AuditEntry]:
+    """Entries committed but not sealed yet (see egov.core.models.audit)."""
+    if connection.vendor == "postgresql":
+        return AuditEntry.objects.filter(pending__isnull=False)
+    last = AuditSeal.objects.order_by("-sequence").values_list("entry_id", flat=True).first() or 0
+    return AuditEntry.objects.filter(id__gt=last)
+
+
+def entries_about(subjects: Sequence[str], *, limit: int = 100) -> list[AuditView]:
+    """The entries naming any of ``subjects`` as the data subject, newest first.
+
+    Sealed entries are found through the seals' index; the few not sealed yet (a
+    fraction of a second's worth) are added, so a read shows up at once.
+    """
+    if not subjects:
+        return []
+    fields = ("id", "at", "action", "actor_label", "purpose", "legal_basis", "consent", "outcome")
+    # Pending first: an entry sealed between the two queries then appears twice (and
+    # is counted once), never not at all.
+    rows = {row[0]: row for row in _pending_entries().filter(subject__in=list(subjects)).values_list(*fields)}
+    sealed_ids = (
+        AuditSeal.objects.filter(subject__in=list(subjects)).order_by("-at", "-sequence").values_list("entry_id", flat=True)[:limit]
+    )
+    rows.update((row[0], row) for row in AuditEntry.objects.filter(id__in=list(sealed_ids)).values_list(*fields))
+    newest = sorted(rows.values(), key=lambda row: (row[1], row[0]), reverse=True)[:limit]
+    return [AuditView(*row[1:]) for row in newest]
+
+
+# --- checkpoints --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement that the chain had ``head`` as its hash at ``sequence``."""
+
+    log_id: str
+    sequence: int
+    head: str
+    at: datetime
+    key_id: str
+    algorithm: str
+    signature: str
+
+    def signed_bytes(self) -> bytes:
+        document = {"at": _timestamp(self.at), "head": self.head, "log": self.log_id, "sequence": self.sequence}
+        return CHECKPOINT_CONTEXT + canonical_json(document)
+
+    def as_line(self) -> str:
+        return json.dumps(
+            {
+                "log": self.log_id,
+                "sequence": self.sequence,
+                "head": self.head,
+                "at": _timestamp(self.at),
+                "key_id": self.key_id,
+                "algorithm": self.algorithm,
+                "signature": self.signature,
+            },
+            sort_keys=True,
+        )
+
+
+def _log_id() -> str:
+    first = AuditSeal.objects.filter(sequence=1).values_list("chain_hash", flat=True).first()
+    return first or ""
+
+
+def _sign(data: bytes) -> tuple[str, str, str]:
+    key = keys.load_private_key("audit")
+    key_id = keys.key_id_of(key.public_key())
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key_id, "Ed25519", base64.b64encode(key.sign(data)).decode()
+    return key_id, "ECDSA-SHA256", base64.b64encode(key.sign(data, ec.ECDSA(hashes.SHA256()))).decode()
+
+
+def _write_checkpoint(db: BaseDatabaseWrapper, sequence: int, head: str) -> Checkpoint:
+    """Sign the chain head at ``sequence``, store it, and append it to the file once stored."""
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT chain_hash FROM {_SEAL_TABLE} WHERE sequence = 1")  # noqa: S608
+        log_id = str(cursor.fetchone()[0])
+        unsigned = Checkpoint(log_id, sequence, head, clock.now(), "", "", "")
+        key_id, algorithm, signature = _sign(unsigned.signed_bytes())
+        checkpoint = Checkpoint(log_id, sequence, head, unsigned.at, key_id, algorithm, signature)
+        cursor.execute(
+            f"INSERT INTO {_CHECKPOINT_TABLE} (log_id, sequence, head_hash, at, key_id, algorithm, signature) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [log_id, sequence, head, _db_time(db, checkpoint.at), key_id, algorithm, signature],
+        )
+    line = checkpoint.as_line()
+    db.on_commit(lambda: _append_to_file(line), robust=True)
+    return checkpoint
+
+
+def _append_to_file(line: str) -> None:
+    """One JSON line per checkpoint, outside the database (O_APPEND keeps concurrent writers' lines whole)."""
+    path = Path(settings.EGOV_AUDIT_CHECKPOINT_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+
+
+def audit_checkpoint() -> Checkpoint:
+    """Seal what is pending and sign the head now (``egov audit checkpoint``)."""
+    audit_seal()
+    with transaction.atomic():
+        head = AuditSeal.objects.order_by("-sequence").values_list("sequence", "chain_hash").first()
+        if head is None:
+            raise Conflict(_("The audit log is empty: there is nothing to checkpoint yet."))
+        return _write_checkpoint(connection, head[0], head[1])
+
+
+def _verify_signature(checkpoint: Checkpoint) -> str | None:
+    """None when the signature is good, else the reason."""
+    try:
+        public_key = keys.load_public_key("audit", checkpoint.key_id)
+    except keys.KeyError_ as error:
+        return str(error.message)
+    try:
+        signature = base64.b64decode(checkpoint.signature)
+        if isinstance(public_key, ed25519.Ed25519PublicKey):
+            public_key.verify(signature, checkpoint.signed_bytes())
+        else:
+            public_key.verify(signature, checkpoint.signed_bytes(), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return _("its signature does not verify")
+    return None
+
+
+def _file_checkpoints() -> Iterator[tuple[int, Checkpoint | None]]:
+    path = Path(settings.EGOV_AUDIT_CHECKPOINT_FILE)
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+                yield number, Checkpoint(
+                    log_id=item["log"],
+                    sequence=int(item["sequence"]),
+                    head=item["head"],
+                    at=datetime.strptime(item["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+                    key_id=item["key_id"],
+                    algorithm=item["algorithm"],
+                    signature=item["signature"],
+                )
+            except (ValueError, KeyError, TypeError):
+                yield number, None
+
+
+# --- verifying ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    intact: bool
+    count: int
+    first_bad_sequence: int | None
+    reason: str
+    head: str = ""
+    pending: int = 0
+    checkpoints: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_ENTRY_FIELDS = (
+    "at", "actor", "actor_label", "source_ip", "action", "subject", "purpose", "legal_basis", "consent",
+    "object_ref", "outcome", "detail", "leaf_hash",
+)
+
+
+def _entry_values(row: Sequence[Any]) -> dict[str, Any]:
+    values = dict(zip(_ENTRY_FIELDS, row, strict=True))
+    if isinstance(values["detail"], str):
+        values["detail"] = json.loads(values["detail"])
+    return values
+
+
+def audit_verify() -> VerifyResult:
+    """Recompute the whole chain, check pending entries, checkpoints and the checkpoint file."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # One snapshot for every query below, so a concurrent sealer cannot
+                # make an entry look neither sealed nor pending.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return _verify()
+    return _verify()
+
+
+def _verify() -> VerifyResult:
+    # Read in the order things are written (file line after its database row, checkpoint
+    # after its seals), so that concurrent appends cannot raise a false alarm.
+    file_lines = list(_file_checkpoints())
+    stored = list(AuditCheckpoint.objects.order_by("id"))
+    wanted = {checkpoint.sequence for checkpoint in stored}
+    wanted.update(c.sequence for _n, c in file_lines if c is not None)
+    heads: dict[int, str] = {}
+
+    def bad(sequence: int | None, reason: str, count: int) -> VerifyResult:
+        return VerifyResult(False, count, sequence, reason)
+
+    expected = 1
+    previous = GENESIS
+    seals = (
+        AuditSeal.objects.order_by("sequence")
+        .values_list("sequence", "chain_hash", "subject", "at", *(f"entry__{name}" for name in _ENTRY_FIELDS))
+        .iterator(chunk_size=2000)
+    )
+    # An inner join: a seal whose entry row is gone shows up as a gap in the sequence.
+    for sequence, stored_chain, seal_subject, seal_at, *row in seals:
+        if sequence != expected:
+            return bad(expected, _("entry #%(n)s is missing (the next one is #%(next)s)") % {"n": expected, "next": sequence}, expected - 1)
+        values = _entry_values(row)
+        if (seal_subject, seal_at) != (values["subject"], values["at"]):
+            # The copies "Who viewed my data" searches must not hide an entry from its subject.
+            return bad(sequence, _("the seal of entry #%(n)s names another data subject or time") % {"n": sequence}, sequence - 1)
+        leaf = leaf_hash(values)
+        if leaf.hex() != values["leaf_hash"]:
+            return bad(sequence, _("entry #%(n)s was altered: its content does not match its hash") % {"n": sequence}, sequence - 1)
+        previous = chain_hash(previous, leaf)
+        if previous.hex() != stored_chain:
+            return bad(
+                sequence,
+                _("entry #%(n)s does not follow entry #%(p)s: entries were removed, inserted, reordered or altered")
+                % {"n": sequence, "p": sequence - 1},
+                sequence - 1,
+            )
+        if sequence in wanted:
+            heads[sequence] = previous.hex()
+        expected += 1
+    count = expected - 1
+    head = previous.hex() if count else ""
+    log_id = heads.get(1) or (AuditSeal.objects.filter(sequence=1).values_list("chain_hash", flat=True).first() or "")
+
+    # Entries not sealed yet: each must be waiting for the sealer and match its own leaf hash.
+    waiting = _pending_entries()
+    if connection.vendor == "postgresql":
+        orphans = AuditEntry.objects.filter(seal__isnull=True, pending__isnull=True)
+    else:
+        last = AuditSeal.objects.order_by("-sequence").values_list("entry_id", flat=True).first() or 0
+        orphans = AuditEntry.objects.filter(id__lte=last, seal__isnull=True)
+    orphan = orphans.order_by("id").values_list("id", flat=True).first()
+    if orphan is not None:
+        return bad(None, _("entry id %(id)s is neither sealed nor waiting to be sealed") % {"id": orphan}, count)
+    pending = 0
+    for entry_id, *row in waiting.filter(seal__isnull=True).order_by("id").values_list("id", *_ENTRY_FIELDS).iterator():
+        values = _entry_values(row)
+        if leaf_hash(values).hex() != values["leaf_hash"]:
+            return bad(None, _("entry id %(id)s (awaiting its seal) was altered") % {"id": entry_id}, count)
+        pending += 1
+
+    # Checkpoints in the database: signed by the audit key, and agreeing with the chain.
+    for record in stored:
+        checkpoint = Checkpoint(
+            record.log_id, record.sequence, record.head_hash, record.at, record.key_id, record.algorithm, record.signature
+        )
+        problem = _verify_signature(checkpoint)
+        if problem is None and checkpoint.log_id != log_id:
+            problem = _("it belongs to another log")
+        if problem is None and record.sequence > count:
+            problem = _("the chain ends at #%(count)s: entries were removed") % {"count": count}
+        if problem is None and heads.get(record.sequence) != checkpoint.head:
+            problem = _("the chain's hash at that point differs")
+        if problem:
+            return bad(
+                min(record.sequence, count + 1),
+                _("checkpoint at #%(n)s: %(problem)s") % {"n": record.sequence, "problem": problem},
+                count,
+            )
+
+    # The file outside the database: every line must be one of the database's checkpoints.
+    known = {(c.sequence, c.head_hash, c.signature) for c in stored}
+    for number, line in file_lines:
+        where = _("line %(n)s of the checkpoint file") % {"n": number}
+        if line is None:
+            return bad(None, _("%(where)s cannot be read") % {"where": where}, count)
+        if line.log_id != log_id:
+            return bad(
+                None,
+                _("%(where)s is a checkpoint of another audit log (was the database replaced or emptied?)")
+                % {"where": where},
+                count,
+            )
+        if (line.sequence, line.head, line.signature) not in known:
+            problem = _verify_signature(line)
+            if problem is None and heads.get(line.sequence) != line.head:
+                problem = _("the chain at #%(n)s no longer has that hash") % {"n": line.sequence}
+            return bad(
+                min(line.sequence, count + 1),
+                _("%(where)s (#%(n)s) is not among the database's checkpoints: %(problem)s")
+                % {"where": where, "n": line.sequence, "problem": problem or _("its row was removed")},
+                count,
+            )
+    in_file = {(c.sequence, c.signature) for _n, c in file_lines if c is not None}
+    notes: list[str] = []
+    missing = [c.sequence for c in stored if (c.sequence, c.signature) not in in_file]
+    if missing:
+        notes.append(
+            _("%(n)s checkpoint(s) are in the database but not in the checkpoint file (first #%(first)s)")
+            % {"n": len(missing), "first": missing[0]}
+        )
+    return VerifyResult(True, count + pending, None, "", head=head, pending=pending, checkpoints=len(stored), notes=tuple(notes))
