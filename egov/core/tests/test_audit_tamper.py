@@ -82,9 +82,15 @@ def not_intact_line(language: str = settings.LANGUAGE_CODE) -> str:
         return gettext("NOT intact: first bad entry %(where)s: %(reason)s") % {"where": where, "reason": result.reason}
 
 
+def korean_operator_environment() -> dict[str, str]:
+    """The command line speaks the shell's locale; these tests read it as a Korean operator would."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    return {**env, "LANG": "ko_KR.UTF-8"}
+
+
 def run_verify(database_url: str) -> subprocess.CompletedProcess[str]:
     """The operator's command, as a separate process on the test's database."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**korean_operator_environment(), "DATABASE_URL": database_url}
     return subprocess.run([EGOV, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -239,7 +245,7 @@ def test_a_checkpoint_file_of_another_log_is_reported(chain: str, audit_checkpoi
 
 
 def test_egov_audit_checkpoint_writes_the_file_and_verify_agrees(chain: str, audit_checkpoint_file: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": chain}
+    env = {**korean_operator_environment(), "DATABASE_URL": chain}
     written = subprocess.run([EGOV, "audit", "checkpoint"], env=env, capture_output=True, text=True, timeout=120)
     assert written.returncode == 0, written.stderr
     head = AuditSeal.objects.order_by("-sequence").first()
