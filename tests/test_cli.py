@@ -76,3 +76,17 @@ def test_a_korean_operator_reads_the_command_line_in_korean(tmp_path: Path) -> N
     run = subprocess.run([EGOV, "audit", "verify"], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("무결함")
+
+
+def test_the_production_settings_pass_djangos_deployment_checks(tmp_path: Path) -> None:
+    import base64
+    import secrets
+
+    env = {**_fresh_environment(tmp_path), "EGOV_ENV": "production", "EGOV_SECRET_KEY": secrets.token_urlsafe(50),
+           "EGOV_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+           "EGOV_BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+           "EGOV_ALLOWED_HOSTS": "egov.example"}
+    run = subprocess.run([EGOV, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "no issues" in run.stdout
