@@ -23,11 +23,11 @@ How appends stay concurrent (ADR 0010): option (b) of rule 4, as Certificate
 Transparency logs do. An append is one INSERT of an un-chained entry in the caller's
 transaction (the event and its record commit or vanish together), taking no lock and
 writing no index. A sealer chains committed entries in batches, in order: a thread per
-process, woken by the commits that appended, which waits ``SEAL_INTERVAL`` to gather a
-batch and seals on a connection of its own. Maximum delay: ``SEAL_INTERVAL`` plus one
-pass while the appending process lives; entries of a process that died before its
-sealer ran are sealed by any other process's next pass, by the worker, or by ``egov
-audit seal``. ``verify`` covers entries still waiting too.
+process that has appended, which every ``SEAL_INTERVAL`` seals what has been committed,
+on a connection of its own. Maximum delay: ``SEAL_INTERVAL`` plus one
+pass while any process that has appended lives (each seals everybody's entries);
+otherwise the next process to append, the worker or ``egov audit seal`` seals them.
+``verify`` covers entries still waiting too.
 """
 
 from __future__ import annotations
@@ -84,10 +84,9 @@ logger = logging.getLogger("egov.audit")
 GENESIS = bytes(32)
 CHECKPOINT_CONTEXT = b"egov audit checkpoint v1\x00"
 SEAL_BATCH = 500
-# How long the sealer thread waits after a commit to gather a batch, which with the
-# pass itself bounds the time an entry waits for its seal while its process lives.
+# How often each process's sealer thread seals what has been committed; with the pass
+# itself, the longest an entry waits for its seal.
 SEAL_INTERVAL = 0.5
-SEALER_IDLE_CLOSE = 2.0
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _ACTOR = re.compile(r"^[a-z][a-z_]*(:\S+)?$")  # "anonymous" needs no id
@@ -252,17 +251,13 @@ _PG_APPEND = (
 
 
 def _seal_after_commit() -> None:
-    """Have the entries sealed once the current transaction commits (one request per transaction)."""
-    if any(callback is _on_commit for _sids, callback, _robust in getattr(connection, "run_on_commit", [])):
+    """See that the entry gets sealed: the process's sealer thread, or (tests) right after commit."""
+    if settings.EGOV_AUDIT_SEALER != "commit":
+        _sealer.ensure_running(connection.settings_dict)
         return
-    transaction.on_commit(_on_commit, robust=True)
-
-
-def _on_commit() -> None:
-    if settings.EGOV_AUDIT_SEALER == "commit":
-        audit_seal()
-    else:
-        _sealer.poke(connection.settings_dict)
+    if any(callback is audit_seal for _sids, callback, _robust in getattr(connection, "run_on_commit", [])):
+        return
+    transaction.on_commit(audit_seal, robust=True)
 
 
 # --- sealing ------------------------------------------------------------------------
@@ -349,73 +344,62 @@ def audit_seal() -> int:
 class _Sealer:
     """The per-process sealer thread (ADR 0010).
 
-    A commit that appended pokes it; it waits ``SEAL_INTERVAL`` to gather a batch and
-    seals everything pending in the poked database, on a connection of its own, so no
-    request ever waits for chaining. Processes coordinate through the database (the
-    advisory lock on PostgreSQL, the single writer on SQLite), so any process seals
-    entries left behind by another. A process that exits seals once more on its way out.
+    Started by the first append in a process, it seals whatever has been committed
+    every ``SEAL_INTERVAL``, on a database connection of its own, so that no request
+    does any chaining and none waits for it. Processes coordinate through the database
+    (the advisory lock on PostgreSQL, the single writer on SQLite), so each seals the
+    entries of all, including those of a process that died before its turn. A process
+    that exits normally seals once more on its way out.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pid = 0
-        self._wake = threading.Event()
-        self._targets: dict[str, dict[str, Any]] = {}
 
-    def poke(self, settings_dict: dict[str, Any]) -> None:
-        key = "|".join(str(settings_dict.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME"))
+    def ensure_running(self, settings_dict: dict[str, Any]) -> None:
+        if self._pid == os.getpid():
+            return
         with self._lock:
-            if self._pid != os.getpid():  # first poke in this process (or since a fork)
+            if self._pid != os.getpid():  # the first append in this process (or since a fork)
                 self._pid = os.getpid()
-                self._wake = threading.Event()
-                self._targets = {}
-                threading.Thread(target=self._run, name="egov-audit-sealer", daemon=True).start()
-                atexit.register(self._last_pass, self._pid)
-            if key not in self._targets:
                 # A copy: the test suite re-points the shared settings at other databases.
-                self._targets[key] = copy.deepcopy(settings_dict)
-            self._wake.set()
-
-    def _take(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            self._wake.clear()
-            targets, self._targets = self._targets, {}
-            return targets
-
-    def _run(self) -> None:
-        open_connections: dict[str, BaseDatabaseWrapper] = {}
-        while True:
-            if not self._wake.wait(timeout=SEALER_IDLE_CLOSE):
-                # Idle: let go of the connections (a test database may be about to be dropped).
-                for db in open_connections.values():
-                    db.close()
-                open_connections.clear()
-                continue
-            time.sleep(SEAL_INTERVAL)
-            for key, settings_dict in self._take().items():
-                self._pass(open_connections, key, settings_dict)
+                target = copy.deepcopy(settings_dict)
+                threading.Thread(target=self._run, args=(target,), name="egov-audit-sealer", daemon=True).start()
+                atexit.register(self._last_pass, self._pid, target)
 
     @staticmethod
-    def _pass(open_connections: dict[str, BaseDatabaseWrapper], key: str, settings_dict: dict[str, Any]) -> None:
-        try:
-            if key not in open_connections:
-                backend = load_backend(settings_dict["ENGINE"])
-                open_connections[key] = backend.DatabaseWrapper(settings_dict, alias="egov-audit-sealer")
-            _seal_all(open_connections[key])
-        except Exception:
-            # The next poke tries again; the entries wait in the database meanwhile.
-            logger.exception("the audit sealer could not seal %s", settings_dict.get("NAME"))
-            broken = open_connections.pop(key, None)
-            if broken is not None:
-                broken.close()
+    def _connect(settings_dict: dict[str, Any]) -> BaseDatabaseWrapper:
+        backend = load_backend(settings_dict["ENGINE"])
+        db: BaseDatabaseWrapper = backend.DatabaseWrapper(settings_dict, alias="egov-audit-sealer")
+        return db
 
-    def _last_pass(self, pid: int) -> None:
+    def _run(self, settings_dict: dict[str, Any]) -> None:
+        db: BaseDatabaseWrapper | None = None
+        failing = False
+        while True:
+            time.sleep(SEAL_INTERVAL)
+            try:
+                db = db or self._connect(settings_dict)
+                _seal_all(db)
+                failing = False
+            except Exception:
+                # Entries wait safely in the database; try again next time, and say so once.
+                if not failing:
+                    logger.exception("the audit sealer could not seal %s", settings_dict.get("NAME"))
+                failing = True
+                if db is not None:
+                    db.close()
+                db = None
+
+    def _last_pass(self, pid: int, settings_dict: dict[str, Any]) -> None:
         if pid != os.getpid():
             return
-        open_connections: dict[str, BaseDatabaseWrapper] = {}
-        for key, settings_dict in self._take().items():
-            self._pass(open_connections, key, settings_dict)
-        for db in open_connections.values():
+        db = self._connect(settings_dict)
+        try:
+            _seal_all(db)
+        except Exception:
+            logger.exception("the audit sealer could not seal %s on exit", settings_dict.get("NAME"))
+        finally:
             db.close()
 
 

@@ -306,12 +306,13 @@ def _locked(directory: Path) -> Iterator[None]:
     """Serialise key creation between processes (two gunicorn workers starting at once)."""
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    with open(directory / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    descriptor = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -224,8 +224,9 @@ CREATE OR REPLACE FUNCTION egov_audit_seal(batch integer, p_sealed_at timestampt
 LANGUAGE plpgsql AS $$
 DECLARE
     chain bytea;
-    item record;
-    done bigint[] := '{{}}';
+    ids bigint[];
+    leaves text[];
+    chains text[];
 BEGIN
     PERFORM pg_advisory_xact_lock({SEAL_LOCK_KEY});
     SELECT s.sequence, decode(s.chain_hash, 'hex') INTO head_sequence, chain
@@ -235,21 +236,24 @@ BEGIN
         chain := decode(repeat('00', 32), 'hex');
     END IF;
     previous_sequence := head_sequence;
-    sealed := 0;
-    FOR item IN
-        SELECT p.entry_id, e.leaf_hash, e.subject, e.at
-        FROM core_auditpending p JOIN core_auditentry e ON e.id = p.entry_id
-        ORDER BY p.entry_id LIMIT batch
-    LOOP
-        chain := sha256(decode('01', 'hex') || chain || decode(item.leaf_hash, 'hex'));
-        head_sequence := head_sequence + 1;
-        INSERT INTO core_auditseal (sequence, entry_id, chain_hash, sealed_at, subject, at)
-            VALUES (head_sequence, item.entry_id, encode(chain, 'hex'), p_sealed_at, item.subject, item.at);
-        done := done || item.entry_id;
-        sealed := sealed + 1;
-    END LOOP;
+    SELECT array_agg(q.entry_id ORDER BY q.entry_id), array_agg(e.leaf_hash ORDER BY q.entry_id)
+        INTO ids, leaves
+        FROM (SELECT entry_id FROM core_auditpending ORDER BY entry_id LIMIT batch) q
+        JOIN core_auditentry e ON e.id = q.entry_id;
+    sealed := coalesce(array_length(ids, 1), 0);
     IF sealed > 0 THEN
-        DELETE FROM core_auditpending WHERE entry_id = ANY(done);
+        chains := array_fill(NULL::text, ARRAY[sealed]);
+        FOR i IN 1..sealed LOOP
+            chain := sha256(decode('01', 'hex') || chain || decode(leaves[i], 'hex'));
+            chains[i] := encode(chain, 'hex');
+        END LOOP;
+        -- One statement for the whole batch; the seal also copies the entry's subject
+        -- and time, which "Who viewed my data" finds through the seals' index.
+        INSERT INTO core_auditseal (sequence, entry_id, chain_hash, sealed_at, subject, at)
+            SELECT head_sequence + n, ids[n], chains[n], p_sealed_at, e.subject, e.at
+            FROM generate_subscripts(ids, 1) AS n JOIN core_auditentry e ON e.id = ids[n];
+        DELETE FROM core_auditpending WHERE entry_id = ANY(ids);
+        head_sequence := head_sequence + sealed;
         PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
     head_hash := encode(chain, 'hex');
