@@ -116,9 +116,13 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "next": _next_url(request, ""), "pending": user,
                                "demo_bypass": signin.demo_bypass_allowed()}
     if enrolling is not None:
-        context["qr_svg"] = totp_qr_svg(enrolling, account=user.username)
-        context["secret_groups"] = totp_secret_groups(enrolling)
+        context.update(_enrolment_context(enrolling, user))
     return render(request, "accounts/otp.html", context, status=status)
+
+
+def _enrolment_context(device: Any, user: Any) -> dict[str, Any]:
+    """What the enrolment pages show of a new authenticator: its QR code and its secret in groups."""
+    return {"qr_svg": totp_qr_svg(device, account=user.username), "secret_groups": totp_secret_groups(device)}
 
 
 @access(CITIZEN)
@@ -224,8 +228,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     pending = None if confirmed else services.totp_pending_device(user=user)
     context: dict[str, Any] = {"form": form, "confirmed": confirmed, "pending": pending}
     if pending is not None:
-        context["qr_svg"] = totp_qr_svg(pending, account=user.username)
-        context["secret_groups"] = totp_secret_groups(pending)
+        context.update(_enrolment_context(pending, user))
     return render(request, "accounts/two_factor.html", context, status=status)
 
 
