@@ -1,19 +1,14 @@
 """Kernel models, one module per concern; each module is imported here so Django finds its models.
 
-``base`` (BaseModel), ``audit`` (the audit chain and its checkpoints) and ``worker``
-(background work: scheduler runs, task attempts) are owned by different parts of the
+``base`` (BaseModel), ``audit`` (the audit chain, its seals and checkpoints) and
+``worker`` (heartbeats, daily runs, task effects) belong to different parts of the
 kernel and so live apart.
 """
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
+from egov.core.models.audit import *  # noqa: F403
 from egov.core.models.base import BaseModel
-
-if find_spec("egov.core.models.audit") is not None:
-    from egov.core.models.audit import *  # noqa: F403
-if find_spec("egov.core.models.worker") is not None:
-    from egov.core.models.worker import *  # noqa: F403
+from egov.core.models.worker import *  # noqa: F403
 
 __all__ = ["BaseModel"]
