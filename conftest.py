@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from egov.core.testing import clone_database, database_url, drop_clone
+from egov.core.testing import clone_database, database_url, drop_clone, serve
 
 # Each app's shared fixtures (personas, servers) live beside the app and are plugged in here.
 pytest_plugins = [
@@ -92,35 +92,5 @@ def require_chromium() -> str:
 @pytest.fixture
 def live_url(committed_db: str, tmp_path: Any) -> Iterator[str]:
     """The platform served by gunicorn (as in production) on a committed clone; yields its base URL."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": committed_db, "EGOV_BASE_URL": f"http://127.0.0.1:{port}"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310 - loopback only
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with serve({**os.environ, "DATABASE_URL": committed_db}, tmp_path / "server.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()

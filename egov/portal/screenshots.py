@@ -10,51 +10,15 @@ system Chromium: home, sign-in and My Gov (signed in as the demo citizen), each 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
+
+from egov.core.testing import serve
 
 PAGES = ("home", "sign-in", "my-gov")
 LANGUAGES = ("ko", "en")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """gunicorn serving the platform with ``env``; yields its base URL, stops it afterwards."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
-            [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
-            env={**env, "EGOV_BASE_URL": base}, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310 - loopback only
-                    break
-                except OSError:
-                    if server.poll() is not None:
-                        raise RuntimeError(log_path.read_text()) from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
 
 
 def main(argv: list[str]) -> int:
