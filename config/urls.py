@@ -12,7 +12,10 @@ from egov.core.access import public
 urlpatterns = [
     path("", include("egov.portal.urls")),
     path("accounts/", include("egov.accounts.urls")),
+    path("back-office/registries/", include("egov.registries.backoffice_urls")),
+    path("back-office/identity/", include("egov.registries.proofing_urls")),
     path("back-office/", include("egov.accounts.backoffice_urls")),
+    path("registries/", include("egov.registries.urls")),
     path("notifications/", include("egov.notifications.urls")),
     path("metrics", include("egov.metrics.urls")),
     path("i18n/", include("egov.portal.i18n_urls")),

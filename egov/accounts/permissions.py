@@ -33,11 +33,27 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "org.manage": _("Manage the organisation's officials and their roles"),
     "audit.read": _("Read the organisation's audit log"),
     "platform.operate": _("Operate the platform: keys, country pack, monitoring"),
+    "registry.residents.read": _("Look up residents and households within the organisation's jurisdiction"),
+    "registry.residents.correct": _("Correct resident records, with a reason"),
+    "registry.vehicles.read": _("Look up the vehicle register"),
+    "registry.property.read": _("Look up the land and building registers"),
+    "registry.businesses.read": _("Look up the business register"),
+    "identity.proof": _("Issue identity-proofing codes to residents at the counter"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CLERK: frozenset({"backoffice.view", "cases.process", "counter.serve"}),
-    Role.REVIEWER: frozenset({"backoffice.view", "cases.process", "cases.decide"}),
+    Role.CLERK: frozenset(
+        {
+            "backoffice.view", "cases.process", "counter.serve", "registry.residents.read",
+            "registry.residents.correct", "identity.proof",
+        }
+    ),
+    Role.REVIEWER: frozenset(
+        {
+            "backoffice.view", "cases.process", "cases.decide", "registry.residents.read", "registry.vehicles.read",
+            "registry.property.read", "registry.businesses.read",
+        }
+    ),
     Role.HEAD: frozenset({"backoffice.view", "cases.decide", "org.manage", "audit.read"}),
     Role.AUDITOR: frozenset({"backoffice.view", "audit.read"}),
     Role.OPERATOR: frozenset(PERMISSIONS),
