@@ -62,9 +62,13 @@ class EventView:
 
 
 def _json(value: Any) -> Any:
-    """The JSON form a value has in the event log (dates and UUIDs as strings)."""
+    """The JSON form a value has in the event log (dates and UUIDs as strings; lists and dicts item by item)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json(item) for key, item in value.items()}
     return DjangoJSONEncoder().default(value)
 
 

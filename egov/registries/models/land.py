@@ -68,17 +68,20 @@ class OwnershipBase(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner_resident = models.ForeignKey(
-        "Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        "registries.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner")
     )
     owner_business = models.ForeignKey(
-        "Business", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        "registries.Business", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner")
     )
     owner_name = models.CharField(_("owner name"), max_length=120, blank=True)
     share_numerator = models.PositiveIntegerField(_("share numerator"), default=1)
     share_denominator = models.PositiveIntegerField(_("share denominator"), default=1)
     acquired_on = models.DateField(_("acquired on"))
+    # A transfer ends the rows of the previous owners rather than deleting them, so
+    # the register keeps who held each share and until when.
+    ended_on = models.DateField(_("held until"), null=True, blank=True)
     source_event = models.ForeignKey(
-        "RegistryEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "registries.RegistryEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -30,7 +30,7 @@ class Vehicle(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    plate_number = models.CharField(_("plate number"), max_length=16, unique=True)
+    plate_number = models.CharField(_("plate number"), max_length=16, db_index=True)
     vin = models.CharField(_("VIN"), max_length=17, unique=True)
     make = models.CharField(_("make"), max_length=40)
     model = models.CharField(_("model"), max_length=60)
@@ -58,6 +58,12 @@ class Vehicle(models.Model):
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
         constraints = [
+            # A plate is unique among registered vehicles; a deregistered vehicle's
+            # plate may be issued again.
+            models.UniqueConstraint(
+                fields=["plate_number"], condition=models.Q(status="registered"),
+                name="registries_vehicle_plate_in_use_once",
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(owner_resident__isnull=False, owner_business__isnull=True)
