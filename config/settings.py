@@ -291,6 +291,11 @@ LOGGING = {
 # Plug-ins looked up by dotted path, so that core never imports an app.
 EGOV_TOKEN_AUTHENTICATOR = "egov.accounts.public.user_for_personal_token"  # noqa: S105 - a dotted path
 EGOV_AGENCY_AUTHENTICATOR = "egov.accounts.public.agency_system_for_token"
+# Who proves that a citizen account belongs to a resident record (ADR 0050): a national
+# identity provider in production; the local implementation issues one-time codes at
+# the counter or to the contact on the record.
+EGOV_IDENTITY_PROVIDER = os.environ.get("EGOV_IDENTITY_PROVIDER", "egov.registries.proofing.LocalCodeProvider")
+EGOV_PROOFING_CODE_TTL_MINUTES = envint("EGOV_PROOFING_CODE_TTL_MINUTES", 15)
 
 # Idempotent steps that make an empty database usable (egov.core.bootstrap).
 EGOV_BOOTSTRAP_STEPS: list[str] = ["egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack"]

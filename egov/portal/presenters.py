@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.audit import AuditView
@@ -29,6 +30,13 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "auth.login": _("Signed in"),
     "auth.logout": _("Signed out"),
     "person.read": _("Personal data read"),
+    "person.search": _("Found in an official's search"),
+    "account.resident_link": _("Account linked to your resident record"),
+    "identity.code.requested": _("Identity-proofing code requested"),
+    "identity.code.issued": _("Identity-proofing code issued"),
+    "identity.proofed": _("Identity proved"),
+    "identity.proof.failed": _("Identity proofing failed"),
+    "identity.proof.refused": _("Identity proofing refused"),
 }
 
 OUTCOME_LABELS: dict[str, str | Promise] = {
@@ -53,14 +61,22 @@ class AccessRecord:
     succeeded: bool
 
 
+def _in_reader_language(text: str) -> str:
+    """Purposes and legal bases are logged in English; those the catalogues know are shown translated.
+
+    (``gettext("")`` would answer the catalogue's header, hence the guard.)
+    """
+    return gettext(text) if text else ""
+
+
 def access_records(entries: list[AuditView]) -> list[AccessRecord]:
     return [
         AccessRecord(
             at=entry.at,
             what=ACTION_LABELS.get(entry.action, entry.action),
             who=entry.actor_label,
-            purpose=entry.purpose,
-            legal_basis=entry.legal_basis,
+            purpose=_in_reader_language(entry.purpose),
+            legal_basis=_in_reader_language(entry.legal_basis),
             consent=entry.consent,
             outcome=OUTCOME_LABELS.get(entry.outcome, entry.outcome),
             succeeded=entry.outcome == "success",

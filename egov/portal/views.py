@@ -12,6 +12,7 @@ from egov.notifications import public as notifications
 from egov.portal.forms import ServiceSearchForm
 from egov.portal.organisations import chart_from_tree
 from egov.portal.presenters import access_records
+from egov.registries import public as registries
 
 
 @access(PUBLIC)
@@ -34,14 +35,28 @@ def services(request: HttpRequest) -> HttpResponse:
 
 @access(CITIZEN)
 def my_gov(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own page: their account, who viewed their data, their messages."""
-    user_id = request.user.pk
+    """The signed-in person's own page: their account, their records, who viewed their data, their messages.
+
+    A person whose account is linked to a resident record (by identity proofing) sees
+    their records, read under their right of access and logged like any other read;
+    "Who viewed my data" then covers both the account and the resident record.
+    """
+    user = request.user
+    user_id = user.pk
     assert user_id is not None  # @access(CITIZEN): only signed-in people get here
+    resident_id = getattr(user, "resident_id", None)
+    records = None
+    if resident_id is not None:
+        label = getattr(user, "display_name", "") or user.get_username()
+        records = registries.own_records(user_id=user_id, resident_id=resident_id, label=label)
+    subjects = registries.audit_subjects(user_id=user_id, resident_id=resident_id)
     return render(
         request,
         "portal/my_gov.html",
         {
-            "viewed": access_records(audit.entries_about([f"user:{user_id}"], limit=50)),
+            "records": records,
+            "linked": resident_id is not None,
+            "viewed": access_records(audit.entries_about(subjects, limit=50)),
             "inbox": notifications.inbox_list(user_id, limit=20),
         },
     )

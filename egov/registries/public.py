@@ -1,9 +1,477 @@
-"""registries: the room of this subsystem, ready for the issue that builds it.
+"""The base registries' interface to other apps: ids in, frozen dataclasses out.
 
-Base registries of the National Basic Information System: residents, households, family relations, vehicles, land parcels, buildings and businesses, each change a dated event with its cause, answering 'as of' a date.
+Rule 2 of ARCHITECTURE.md. Every read of a person's data goes through one of the
+person-reading functions below. Each takes the ``reader`` (who reads, as the data
+subject will see it), the ``purpose`` (a code of :data:`PURPOSES` or a text), the
+legal ``basis`` (an article of law) and, where the read rests on the subject's
+consent, the ``consent`` record's id; and each writes exactly one entry of the audit
+chain (``person.read``) naming the subject, in the same transaction as the read, so a
+read without its entry cannot happen. "Who viewed my data" on My Gov is that log
+filtered to the person (:func:`audit_subjects`).
 
-Its person-reading functions take the reader, the purpose and the basis and write the audit entry; only `exchange.public` calls them for other apps (rule 2).
+Who may call them: the registry's own officials, in this app's back office, acting
+under the registry's act; the citizen, for their own records (:func:`own_records`);
+and, from the information-sharing issue on, every other app only through
+``exchange.public``, which checks the access right and the consent first and alone
+calls these functions. ``registries`` never imports ``exchange``.
 
-This module is the app's only interface to other apps (ids in, frozen dataclasses
-out); it is empty until the subsystem is built.
+Resident registration numbers come masked (``900101-1******``) in every record; the
+full number only where the caller asks for it and the reader is the subject.
+
+Misses. A lookup by number that finds no one still writes its entry, with no subject
+and the outcome ``failure``: probing numbers leaves a trace like reading does, and
+the cost is the same one insert. Lookups of a thing rather than a person (a vehicle by
+plate, a parcel by PNU, a business by number) write one entry per natural person the
+answer names (the owner, the co-owners, the representative) and none when no
+natural person is named.
 """
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from egov.core import clock
+from egov.core.audit import audit_append
+from egov.core.crypto import mask_email, mask_phone
+from egov.core.errors import PermissionDenied
+from egov.registries import records, selectors
+from egov.registries.family_certificates import (
+    FamilyCertificate,
+    family_certificate_data,
+    family_certificate_entitled,
+)
+from egov.registries.models import Registry
+from egov.registries.records import (
+    AddressRecord,
+    AddressStayRecord,
+    BuildingRecord,
+    BusinessRecord,
+    EventRecord,
+    FamilyRecord,
+    HouseholdRecord,
+    MyRecords,
+    ParcelRecord,
+    PersonSummary,
+    PropertyRecord,
+    Relative,
+    ResidentDossier,
+    ResidentRecord,
+    ShareRecord,
+    VehicleRecord,
+)
+
+__all__ = [
+    "LEGAL_BASES",
+    "OWN_RECORDS_BASIS",
+    "PURPOSES",
+    "AddressRecord",
+    "AddressStayRecord",
+    "BuildingRecord",
+    "BusinessRecord",
+    "EventRecord",
+    "FamilyRecord",
+    "HouseholdRecord",
+    "MyRecords",
+    "ParcelRecord",
+    "PersonSummary",
+    "PropertyRecord",
+    "Reader",
+    "Relative",
+    "ResidentDossier",
+    "ResidentRecord",
+    "ShareRecord",
+    "VehicleRecord",
+    "audit_subjects",
+    "business_by_number",
+    "businesses_of_person",
+    "family_certificate",
+    "household_record",
+    "own_records",
+    "parcel_by_pnu",
+    "property_of_person",
+    "purpose_text",
+    "reader_for_user",
+    "resident_by_number",
+    "resident_dossier",
+    "resident_record",
+    "resident_search",
+    "system_reader",
+    "vehicle_by_plate",
+    "vehicles_of_person",
+]
+
+# The purposes an official chooses from before reading a record. The log keeps the
+# English text (stable, and the same whatever language the official works in); pages
+# translate it when they show it (gettext_noop marks it for the catalogues).
+PURPOSES: dict[str, str] = {
+    "civil_application": gettext_noop("Handling a civil application"),
+    "report_check": gettext_noop("Checking a report (move-in, birth, death, marriage)"),
+    "residence_check": gettext_noop("Fact-finding of residence"),
+    "record_correction": gettext_noop("Correcting the record"),
+    "authority_request": gettext_noop("Answering a request from a court or an investigative authority"),
+    "own_records": gettext_noop("Viewing one's own records on My Gov"),
+}
+
+# The acts under which each registry's own officials read it in the back office.
+LEGAL_BASES: dict[str, str] = {
+    Registry.RESIDENTS: gettext_noop("Resident Registration Act, Article 30"),
+    Registry.FAMILY: gettext_noop("Act on the Registration, etc. of Family Relationships, Article 11"),
+    Registry.VEHICLES: gettext_noop("Motor Vehicle Management Act, Article 69"),
+    Registry.LAND: gettext_noop("Act on the Establishment, Management, etc. of Spatial Data, Article 76"),
+    Registry.BUILDINGS: gettext_noop("Building Act, Article 38"),
+    Registry.BUSINESSES: gettext_noop("Value-Added Tax Act, Article 8"),
+}
+# A person's right to see their own data.
+OWN_RECORDS_BASIS = gettext_noop("Personal Information Protection Act, Article 35")
+
+
+def purpose_text(purpose: str) -> str:
+    """The text the log keeps for a purpose: the text of a known code, else the purpose as given."""
+    return PURPOSES.get(purpose, purpose).strip()
+
+
+# --- who reads ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a person's data, as the audit chain records it and the data subject sees it.
+
+    ``actor`` is ``user:<uuid>``, ``agency:<uuid>`` or ``system:<name>``; ``label`` is
+    the name shown to the data subject ("청운효자동 · Kim Clerk"). ``resident_id`` is
+    set when the reader is a citizen whose account is linked to a resident record:
+    the one person to whom full registration numbers may be shown.
+    """
+
+    actor: str
+    label: str
+    user_id: uuid.UUID | None = None
+    organisation_code: str = ""
+    resident_id: uuid.UUID | None = None
+    source_ip: str | None = None
+
+
+def reader_for_user(user: Any, *, source_ip: str | None = None) -> Reader:
+    """The reader for a signed-in person: an official under their organisation's name, or a citizen."""
+    from egov.accounts import public as accounts
+
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        raise ValueError("a reader must be a signed-in user")
+    name = getattr(user, "display_name", "") or user.get_username()
+    if getattr(user, "is_official", False):
+        info = accounts.official_info(user_id=user.pk)
+        if info is not None:
+            return Reader(actor=f"user:{user.pk}", label=f"{info.organisation.name} · {name}", user_id=user.pk,
+                          organisation_code=info.organisation.code, source_ip=source_ip)
+        return Reader(actor=f"user:{user.pk}", label=name, user_id=user.pk, source_ip=source_ip)
+    return Reader(actor=f"user:{user.pk}", label=name, user_id=user.pk,
+                  resident_id=getattr(user, "resident_id", None), source_ip=source_ip)
+
+
+def system_reader(name: str, label: str) -> Reader:
+    """A reader that is a part of the platform itself (a benchmark, a scheduled check)."""
+    return Reader(actor=f"system:{name}", label=label)
+
+
+def audit_subjects(*, user_id: uuid.UUID, resident_id: uuid.UUID | None = None) -> list[str]:
+    """The audit subjects a person is known by: their account and, once linked, their resident record.
+
+    "Who viewed my data" shows the entries about any of them.
+    """
+    subjects = [f"user:{user_id}"]
+    if resident_id is not None:
+        subjects.append(f"resident:{resident_id}")
+    return subjects
+
+
+def _log_read(
+    *, reader: Reader, subject_id: uuid.UUID | None, purpose: str, basis: str, consent: str, object_ref: str,
+    outcome: str = "success", action: str = "person.read", detail: dict[str, Any] | None = None,
+) -> None:
+    audit_append(
+        action=action, actor=reader.actor, actor_label=reader.label, source_ip=reader.source_ip,
+        subject=f"resident:{subject_id}" if subject_id is not None else None,
+        purpose=purpose, legal_basis=basis, consent=consent, object_ref=object_ref, outcome=outcome, detail=detail,
+    )
+
+
+def _checked(purpose: str, basis: str, consent: str) -> tuple[str, str, str]:
+    """A read needs a purpose and a legal basis or a consent; their absence is a programming error."""
+    text = purpose_text(purpose or "")
+    if not text:
+        raise ValueError("a read of a person's data needs a purpose")
+    if not (basis or "").strip() and not (consent or "").strip():
+        raise ValueError("a read of a person's data needs a legal basis or the subject's consent")
+    return text, (basis or "").strip(), (consent or "").strip()
+
+
+def _full_number_allowed(reader: Reader, resident_id: uuid.UUID, asked: bool) -> bool:
+    if not asked:
+        return False
+    if reader.resident_id != resident_id:
+        raise PermissionDenied(_("The full registration number is shown only to the person it belongs to."))
+    return True
+
+
+def _resident_existed(record: ResidentRecord, on: date) -> bool:
+    return record.birth_date <= on and record.registered_on <= on
+
+
+# --- person-reading functions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def resident_by_number(*, number: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> ResidentRecord | None:
+    """The resident with this registration number (one blind-index probe), or None; one audit entry either way."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_find_by_number(number=number)
+    _log_read(reader=reader, subject_id=resident.id if resident else None, purpose=purpose, basis=basis,
+              consent=consent, object_ref="registries:resident", outcome="success" if resident else "failure")
+    return records.resident_record_of(resident) if resident is not None else None
+
+
+@transaction.atomic
+def resident_record(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+    as_of: date | None = None, show_number: bool = False,
+) -> ResidentRecord | None:
+    """The resident's record (as of ``as_of``), or None when there is no such resident then."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    full = _full_number_allowed(reader, resident_id, show_number)
+    resident = selectors.resident_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    record = records.resident_record_of(resident, full_number=full, as_of=as_of)
+    if as_of is not None and not _resident_existed(record, as_of):
+        return None
+    _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:resident", detail={"as_of": as_of} if as_of else None)
+    return record
+
+
+@transaction.atomic
+def household_record(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> HouseholdRecord | None:
+    """The household the resident belongs to, with its members (the 주민등록표 등본 of that resident).
+
+    The entry names the resident asked about; the other members appear in it as a
+    count, since the household is read as that resident's.
+    """
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    record = records.household_record_of(resident.household if resident.household_id else None)
+    _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:household", detail={"members": len(record.members) if record else 0})
+    return record
+
+
+@transaction.atomic
+def family_record(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "", as_of: date | None = None,
+) -> FamilyRecord | None:
+    """The resident's parents, spouses and children as the family register states them."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    record = records.family_record_of(resident, on=as_of)
+    _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:family", detail={"as_of": as_of} if as_of else None)
+    return record
+
+
+@transaction.atomic
+def family_certificate(
+    *, subject_id: uuid.UUID, kind: str, level: str, reader: Reader, purpose: str, basis: str, consent: str = "",
+    as_of: date | None = None, show_rrn_rear: bool = False, items: list[str] | None = None,
+    applicant_resident_id: uuid.UUID | None = None,
+) -> FamilyCertificate:
+    """The data of one of the five family-relation certificates of ``subject_id``, at a disclosure level.
+
+    With ``applicant_resident_id`` (a citizen applying for a certificate), the
+    applicant must be the subject or a family member the law entitles, or nothing is
+    read; an official or an agency system reads under its own basis. Whether the rear
+    digits of the registration numbers are shown is the applicant's choice.
+    """
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    if applicant_resident_id is not None and not family_certificate_entitled(
+        applicant_resident_id=applicant_resident_id, subject_id=subject_id, kind=kind, on=as_of or clock.today(),
+    ):
+        raise PermissionDenied(_("Only the person or a family member the law entitles may have this certificate."))
+    data = family_certificate_data(subject_id=subject_id, kind=kind, level=level, as_of=as_of,
+                                   show_rrn_rear=show_rrn_rear, items=items)
+    _log_read(reader=reader, subject_id=subject_id, purpose=purpose, basis=basis, consent=consent,
+              object_ref=f"registries:family_certificate:{kind}",
+              detail={"level": level, "as_of": as_of, "rear_digits": bool(show_rrn_rear)})
+    return data
+
+
+@transaction.atomic
+def vehicles_of_person(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "", as_of: date | None = None,
+) -> tuple[VehicleRecord, ...]:
+    """The vehicles the resident owns (owned on ``as_of``)."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    found = records.vehicles_of(resident_id, on=as_of)
+    _log_read(reader=reader, subject_id=resident_id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:vehicles", detail={"as_of": as_of} if as_of else None)
+    return found
+
+
+@transaction.atomic
+def property_of_person(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> PropertyRecord:
+    """The parcels and buildings the resident holds a share of, with all their owners."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    record = records.property_of(resident_id)
+    _log_read(reader=reader, subject_id=resident_id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:property")
+    return record
+
+
+@transaction.atomic
+def businesses_of_person(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> tuple[BusinessRecord, ...]:
+    """The businesses the resident represents."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    found = records.businesses_of(resident_id)
+    _log_read(reader=reader, subject_id=resident_id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:businesses")
+    return found
+
+
+@transaction.atomic
+def resident_dossier(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> ResidentDossier | None:
+    """A resident's whole file for the back office: record, addresses, household, family and events; one entry."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    entity_ids = [resident.id, *selectors.family_entity_ids(resident_id=resident.id)]
+    dossier = ResidentDossier(
+        record=records.resident_record_of(resident),
+        address_history=records.address_history(resident.id),
+        household=records.household_record_of(resident.household if resident.household_id else None),
+        family=records.family_record_of(resident),
+        events=tuple(records.event_record(e) for e in selectors.events_of(entity_ids=entity_ids)),
+    )
+    _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:resident_dossier")
+    return dossier
+
+
+@transaction.atomic
+def resident_search(
+    *, reader: Reader, purpose: str, basis: str, consent: str = "", name: str = "", road: str = "",
+    admin_dong_codes: Iterable[str] | None = None,
+) -> list[PersonSummary]:
+    """Residents by the start of their name or by road, within ``admin_dong_codes`` (None: everywhere).
+
+    Every person listed is a person whose data was seen: one ``person.search`` entry
+    each. A search that finds no one writes one entry without a subject.
+    """
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    name, road = name.strip(), road.strip()
+    if not name and not road:
+        return []
+    found = selectors.resident_search(name=name, road=road, admin_dong_codes=admin_dong_codes)
+    criteria = "name" if name else "road"
+    for person in found:
+        _log_read(reader=reader, subject_id=person.id, purpose=purpose, basis=basis, consent=consent,
+                  object_ref="registries:resident_search", action="person.search", detail={"criteria": criteria})
+    if not found:
+        _log_read(reader=reader, subject_id=None, purpose=purpose, basis=basis, consent=consent,
+                  object_ref="registries:resident_search", action="person.search", outcome="failure",
+                  detail={"criteria": criteria})
+    return [records.person_summary(person) for person in found]
+
+
+@transaction.atomic
+def own_records(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") -> MyRecords | None:
+    """A citizen's own records for My Gov: the citizen reads them under their right of access; one entry.
+
+    ``resident_id`` must be the resident the account was linked to by identity proofing.
+    """
+    reader = Reader(actor=f"user:{user_id}", label=label or _("You, on My Gov"), user_id=user_id,
+                    resident_id=resident_id)
+    resident = selectors.resident_with_contact_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    mine = MyRecords(
+        resident=records.resident_record_of(resident),
+        phone_masked=mask_phone(resident.phone) if resident.phone else "",
+        email_masked=mask_email(resident.email) if resident.email else "",
+        household=records.household_record_of(resident.household if resident.household_id else None),
+        family=records.family_record_of(resident),
+        vehicles=records.vehicles_of(resident_id),
+        property=records.property_of(resident_id),
+        businesses=records.businesses_of(resident_id),
+    )
+    _log_read(reader=reader, subject_id=resident.id, purpose=PURPOSES["own_records"], basis=OWN_RECORDS_BASIS,
+              consent="", object_ref="registries:own_records")
+    return mine
+
+
+# --- lookups of things, naming their owners --------------------------------------------------------
+
+
+def _log_for_owners(
+    *, person_ids: Iterable[uuid.UUID | None], reader: Reader, purpose: str, basis: str, consent: str, object_ref: str,
+) -> None:
+    for person_id in dict.fromkeys(p for p in person_ids if p is not None):
+        _log_read(reader=reader, subject_id=person_id, purpose=purpose, basis=basis, consent=consent,
+                  object_ref=object_ref)
+
+
+@transaction.atomic
+def vehicle_by_plate(*, plate: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> VehicleRecord | None:
+    """The vehicle with this plate; its owner, when a person, is the subject of the entry."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    vehicle = selectors.vehicle_by_plate(plate=plate)
+    if vehicle is None:
+        return None
+    _log_for_owners(person_ids=[vehicle.owner_resident_id], reader=reader, purpose=purpose, basis=basis,
+                    consent=consent, object_ref=f"registries:vehicle:{vehicle.id}")
+    return records.vehicle_records([vehicle])[0]
+
+
+@transaction.atomic
+def parcel_by_pnu(*, pnu: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> ParcelRecord | None:
+    """The parcel with its owners, prices and the buildings on it; one entry per natural person who owns a share."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    parcel = selectors.parcel_by_pnu(pnu=pnu)
+    if parcel is None:
+        return None
+    record = records.parcel_records([parcel], with_buildings=True)[0]
+    owners = [s.owner_resident_id for s in record.owners]
+    owners += [s.owner_resident_id for b in record.buildings for s in b.owners]
+    _log_for_owners(person_ids=owners, reader=reader, purpose=purpose, basis=basis, consent=consent,
+                    object_ref=f"registries:parcel:{parcel.pnu}")
+    return record
+
+
+@transaction.atomic
+def business_by_number(*, number: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> BusinessRecord | None:
+    """The business with this registration number; its representative, when on the register, is the subject."""
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    business = selectors.business_by_number(number=number)
+    if business is None:
+        return None
+    _log_for_owners(person_ids=[business.representative_id], reader=reader, purpose=purpose, basis=basis,
+                    consent=consent, object_ref=f"registries:business:{business.registration_number}")
+    return records.business_record(business)
