@@ -6,10 +6,11 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BusinessStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("business status", "Active")
     SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
 

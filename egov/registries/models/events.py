@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.core import clock
 
@@ -24,7 +25,7 @@ class CauseKind(models.TextChoices):
     """Why a record changed: a citizen's application, an official's act, a bulk import or the system."""
 
     APPLICATION = "application", _("Application")
-    OFFICIAL = "official", _("Official")
+    OFFICIAL = "official", pgettext_lazy("cause of a change", "Official")
     IMPORT = "import", _("Bulk import")
     SYSTEM = "system", _("System")
 

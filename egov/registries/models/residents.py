@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.core.crypto import BlindIndexField, EncryptedCharField
 
@@ -64,7 +65,7 @@ class Household(models.Model):
     sigungu = models.CharField(_("si/gun/gu"), max_length=40, blank=True)
     road = models.CharField(_("road name"), max_length=80)
     building_number = models.CharField(_("building number"), max_length=16)
-    detail = models.CharField(_("detail"), max_length=80, blank=True)
+    detail = models.CharField(pgettext_lazy("address", "detail"), max_length=80, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     legal_dong_code = models.CharField(_("legal-dong code"), max_length=10)
     admin_dong_code = models.CharField(_("administrative-dong code"), max_length=10, db_index=True)

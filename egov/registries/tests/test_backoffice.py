@@ -204,7 +204,9 @@ def test_a_correction_with_a_reason_is_an_event_the_record_page_shows(
 ) -> None:
     mother = family["mother"]
     url = f"/back-office/registries/residents/{mother.pk}/correct/"
-    response = clerk_client.post(url, correction_form(mother, name_en="KIM MIN-JI", reason="Spelling in her passport"))
+    response = clerk_client.post(
+        url, correction_form(mother, name_en="KIM MIN-JI", reason="Spelling in her passport"), **EN
+    )
     assert response.status_code == 302
     assert response["Location"] == resident_page(mother, "record_correction")
     [event] = RegistryEvent.objects.filter(entity_id=mother.pk)
