@@ -20,9 +20,10 @@ What is hashed (ADR 0011). RFC 6962 domain separation, SHA-256:
   JSON of ``{"at", "head", "log", "sequence"}`` with the platform's ``audit`` key.
 
 How appends stay concurrent (ADR 0010): option (b) of rule 4, as Certificate
-Transparency logs do. An append is one INSERT of an un-chained entry in the caller's
-transaction (the event and its record commit or vanish together), taking no lock and
-writing no index. A sealer chains committed entries in batches, in order: a thread per
+Transparency logs do. An append is one statement writing an un-chained entry in the
+caller's transaction (the event and its record commit or vanish together), taking no
+lock and writing no index: an INSERT on SQLite, one call of the PL/pgSQL function
+``egov_audit_append`` on PostgreSQL (which also queues the entry for its seal). A sealer chains committed entries in batches, in order: a thread per
 process that has appended, which every ``SEAL_INTERVAL`` seals what has been committed,
 on a connection of its own. Maximum delay: ``SEAL_INTERVAL`` plus one
 pass while any process that has appended lives (each seals everybody's entries);
@@ -55,7 +56,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.utils import load_backend
@@ -64,7 +65,7 @@ from django.utils.translation import gettext as _
 
 from egov.core import clock, keys
 from egov.core.errors import Conflict
-from egov.core.models.audit import AuditCheckpoint, AuditEntry, AuditOutcome, AuditPending, AuditSeal
+from egov.core.models.audit import AuditCheckpoint, AuditEntry, AuditOutcome, AuditSeal
 
 __all__ = [
     "AuditView",
@@ -84,6 +85,11 @@ logger = logging.getLogger("egov.audit")
 GENESIS = bytes(32)
 CHECKPOINT_CONTEXT = b"egov audit checkpoint v1\x00"
 SEAL_BATCH = 500
+# On SQLite a batch is written under the database's only write lock, which every
+# request that writes waits for (sleeping 1, 2, 5 ms ... while it is taken): smaller
+# batches keep each hold short, and the sealer lets other threads have the GIL
+# between them, so a request holding the write lock is never kept waiting for it.
+SQLITE_SEAL_BATCH = 100
 # How often each process's sealer thread seals what has been committed; with the pass
 # itself, the longest an entry waits for its seal.
 SEAL_INTERVAL = 0.5
@@ -116,7 +122,11 @@ def _refuse_floats(item: Any) -> None:
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC (isoformat, which is quicker, when it spells the same)."""
+    moment = moment.astimezone(UTC)
+    if moment.year >= 1000:
+        return moment.isoformat(timespec="microseconds")[:26] + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _entry_document(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,39 +208,61 @@ def audit_append(
         detail_text = json.dumps(dict(detail), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
         plain_detail = json.loads(detail_text)
         _refuse_floats(plain_detail)
-    at = clock.now()
     source_ip = _normalise_ip(source_ip)
-    # The canonical document, its keys already in sorted order (see leaf_hash). This
-    # runs inside the caller's transaction, which on SQLite holds the database's only
-    # write lock, so the path from here to the INSERT is kept short and direct.
-    document = {
+    at = clock.now()
+    # The canonical document, its keys already in sorted order (see leaf_hash), encoded
+    # by an encoder made once. In a caller's transaction on SQLite all of this runs
+    # under the database's only write lock (BEGIN IMMEDIATE), so the path from here to
+    # the end of the INSERT is kept short and direct.
+    canonical = _CANONICAL_ENCODE({
         "action": action, "actor": actor, "actor_label": actor_label, "at": _timestamp(at), "consent": consent,
         "detail": plain_detail, "legal_basis": legal_basis, "object_ref": object_ref, "outcome": outcome,
         "purpose": purpose, "source_ip": source_ip, "subject": subject, "v": 1,
-    }
-    canonical = json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    }).encode()
     leaf = hashlib.sha256(b"\x00" + canonical).hexdigest()
+    # One look-up of the connection: each use of django.db.connection is one, through
+    # a context-local.
+    db = connections[DEFAULT_DB_ALIAS]
     row = (
         at, actor, actor_label, source_ip, action, subject, purpose, legal_basis, consent, object_ref, outcome,
         detail_text, leaf,
     )
-    if not connection.in_atomic_block:
+    if db.in_atomic_block:
+        _insert(db, row)
+    else:
         with transaction.atomic(savepoint=False):
-            _insert(row)
-    else:
-        _insert(row)
-    _seal_after_commit()
+            _insert(db, row)
+    _seal_after_commit(db)
 
 
-def _insert(row: tuple[Any, ...]) -> None:
-    """One INSERT on the DB-API connection itself (Django's cursor wrapper would add time under the lock)."""
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        raw.execute(_PG_APPEND, row)
-    else:
-        # Stored as Django stores aware datetimes on SQLite: naive UTC, ISO with a space.
-        raw.execute(_SQLITE_APPEND, (row[0].replace(tzinfo=None).isoformat(" "), *row[1:]))
+def _insert(db: BaseDatabaseWrapper, row: tuple[Any, ...]) -> None:
+    """One statement on the DB-API connection itself (Django's cursor wrapper would add time under the lock)."""
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        if db.vendor == "postgresql":
+            # One call of egov_audit_append (egov.core.models.audit, migration 0004):
+            # PL/pgSQL keeps its two INSERTs (the entry, its place in the sealing queue)
+            # planned for the session, so the server neither parses nor plans them again.
+            _pg_cursor(db).execute(_PG_APPEND, row)
+        else:
+            # Stored as Django stores aware datetimes on SQLite: naive UTC, ISO with a
+            # space. The statement stays in the sqlite3 module's cache of prepared ones.
+            db.connection.execute(_SQLITE_APPEND, (row[0].replace(tzinfo=None).isoformat(" "), *row[1:]))
 
+
+def _pg_cursor(db: BaseDatabaseWrapper) -> Any:
+    """A cursor kept with the DB-API connection it belongs to, rather than a new one per append."""
+    raw = db.connection
+    kept = getattr(db, "_egov_audit_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1].closed:
+        kept = (raw, raw.cursor())
+        db._egov_audit_cursor = kept  # type: ignore[attr-defined]
+    return kept[1]
+
+
+# The canonical encoder of canonical_json, made once; the documents given to it have
+# their keys in sorted order already (json.dumps with sort_keys would sort them again).
+_CANONICAL_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 _ENTRY_COLUMNS = (
     "at", "actor", "actor_label", "source_ip", "action", "subject", "purpose", "legal_basis", "consent",
@@ -238,26 +270,21 @@ _ENTRY_COLUMNS = (
 )
 _ENTRY_TABLE = AuditEntry._meta.db_table
 _SEAL_TABLE = AuditSeal._meta.db_table
-_PENDING_TABLE = AuditPending._meta.db_table
 _CHECKPOINT_TABLE = AuditCheckpoint._meta.db_table
 _COLUMN_LIST = ", ".join(_ENTRY_COLUMNS)
 _SQLITE_APPEND = f"INSERT INTO {_ENTRY_TABLE} ({_COLUMN_LIST}) VALUES ({', '.join(['?'] * len(_ENTRY_COLUMNS))})"  # noqa: S608
-# One round trip: the entry and its place in the sealing queue.
-_PG_APPEND = (
-    f"WITH entry AS (INSERT INTO {_ENTRY_TABLE} ({_COLUMN_LIST}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * (len(_ENTRY_COLUMNS) - 2))}, %s::jsonb, %s) RETURNING id) "
-    f"INSERT INTO {_PENDING_TABLE} (entry_id) SELECT id FROM entry"
-)
+# See egov.core.models.audit._PG_APPEND_FUNCTION: the entry and its place in the queue.
+_PG_APPEND = f"SELECT egov_audit_append({', '.join(['%s'] * len(_ENTRY_COLUMNS))})"
 
 
-def _seal_after_commit() -> None:
+def _seal_after_commit(db: BaseDatabaseWrapper) -> None:
     """See that the entry gets sealed: the process's sealer thread, or (tests) right after commit."""
     if settings.EGOV_AUDIT_SEALER != "commit":
-        _sealer.ensure_running(connection.settings_dict)
+        _sealer.ensure_running(db)
         return
-    if any(callback is audit_seal for _sids, callback, _robust in getattr(connection, "run_on_commit", [])):
+    if any(callback is audit_seal for _sids, callback, _robust in getattr(db, "run_on_commit", [])):
         return
-    transaction.on_commit(audit_seal, robust=True)
+    db.on_commit(audit_seal, robust=True)
 
 
 # --- sealing ------------------------------------------------------------------------
@@ -267,48 +294,61 @@ def _db_time(db: BaseDatabaseWrapper, moment: datetime) -> Any:
     return db.ops.adapt_datetimefield_value(moment) if db.vendor == "sqlite" else moment
 
 
-def _seal_once(db: BaseDatabaseWrapper) -> tuple[int, int, int, str]:
-    """One sealing pass of up to SEAL_BATCH entries: (sealed, previous head, new head, head hash).
+def _seal_batch(db: BaseDatabaseWrapper) -> int:
+    return SEAL_BATCH if db.vendor == "postgresql" else SQLITE_SEAL_BATCH
 
-    Each pass is a single statement, so that on SQLite the write lock is held only for
-    as long as SQLite itself needs it. On PostgreSQL it is one call of the function
-    ``egov_audit_seal`` (migration 0003), which takes the sealing lock, chains the
-    queued entries in their id order and removes them from the queue.
+
+def _seal_once(db: BaseDatabaseWrapper) -> tuple[int, int, int, str]:
+    """One sealing pass of up to ``_seal_batch(db)`` entries: (sealed, previous head, new head, head hash).
+
+    Each pass writes with a single statement, so that on SQLite the write lock is held
+    only for as long as SQLite itself needs it. On PostgreSQL it is one call of the
+    function ``egov_audit_seal`` (migration 0003), which takes the sealing lock, chains
+    the queued entries in their id order and removes them from the queue.
     """
     now = clock.now()
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute("SELECT * FROM egov_audit_seal(%s, %s)", [SEAL_BATCH, now])
             sealed, previous, head, head_hash = cursor.fetchone()
             return int(sealed), int(previous), int(head), str(head_hash)
-        # SQLite commits in id order (one writer at a time), so the entries waiting for
-        # their seal are exactly those after the last sealed one.
-        cursor.execute(f"SELECT sequence, chain_hash, entry_id FROM {_SEAL_TABLE} ORDER BY sequence DESC LIMIT 1")  # noqa: S608
-        last = cursor.fetchone() or (0, GENESIS.hex(), 0)
-        cursor.execute(
-            f"SELECT id, leaf_hash, subject, at FROM {_ENTRY_TABLE} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
-            [last[2], SEAL_BATCH],
-        )
-        batch = cursor.fetchall()
-        if not batch:
-            return 0, int(last[0]), int(last[0]), str(last[1])
-        rows: list[Any] = []
-        chain = bytes.fromhex(last[1])
-        sealed_at = _db_time(db, now)
-        for offset, (entry_id, leaf, subject, at) in enumerate(batch, start=1):
-            chain = chain_hash(chain, bytes.fromhex(leaf))
-            rows += [last[0] + offset, entry_id, chain.hex(), sealed_at, subject, at]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-        # Inserted only if nobody sealed in between (then the pass is simply repeated).
-        cursor.execute(
-            f"INSERT INTO {_SEAL_TABLE} (sequence, entry_id, chain_hash, sealed_at, subject, at) "  # noqa: S608
-            f"SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES {values}) "
-            f"WHERE (SELECT COALESCE(MAX(sequence), 0) FROM {_SEAL_TABLE}) = %s",
-            [*rows, last[0]],
-        )
-        if cursor.rowcount == 0:
-            return -1, int(last[0]), int(last[0]), str(last[1])
-        return len(batch), int(last[0]), int(last[0]) + len(batch), chain.hex()
+    # SQLite commits in id order (one writer at a time), so the entries waiting for
+    # their seal are exactly those after the last sealed one. The DB-API cursor itself:
+    # Django's wrapper would rewrite a statement of 1,500 placeholders on every pass,
+    # and its datetime conversions are not needed when the seal copies the entry's
+    # subject and time inside the database.
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
+        try:
+            cursor.execute(f"SELECT sequence, chain_hash, entry_id FROM {_SEAL_TABLE} ORDER BY sequence DESC LIMIT 1")  # noqa: S608
+            last_sequence, last_chain, last_entry = cursor.fetchone() or (0, GENESIS.hex(), 0)
+            cursor.execute(
+                f"SELECT id, leaf_hash FROM {_ENTRY_TABLE} WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
+                (last_entry, SQLITE_SEAL_BATCH),
+            )
+            batch = cursor.fetchall()
+            if not batch:
+                return 0, int(last_sequence), int(last_sequence), str(last_chain)
+            values: list[Any] = []
+            chain = bytes.fromhex(last_chain)
+            for offset, (entry_id, leaf) in enumerate(batch, start=1):
+                chain = chain_hash(chain, bytes.fromhex(leaf))
+                values += (last_sequence + offset, entry_id, chain.hex())
+            rows = ", ".join(["(?, ?, ?)"] * len(batch))
+            # Inserted only if nobody sealed in between (then the pass is simply repeated).
+            cursor.execute(
+                f"INSERT INTO {_SEAL_TABLE} (sequence, entry_id, chain_hash, sealed_at, subject, at) "  # noqa: S608
+                f"SELECT v.column1, v.column2, v.column3, ?, e.subject, e.at FROM (VALUES {rows}) AS v "
+                f"JOIN {_ENTRY_TABLE} AS e ON e.id = v.column2 "
+                f"WHERE (SELECT COALESCE(MAX(sequence), 0) FROM {_SEAL_TABLE}) = ?",
+                (_db_time(db, now), *values, last_sequence),
+            )
+            if cursor.rowcount == 0:
+                return -1, int(last_sequence), int(last_sequence), str(last_chain)
+            return len(batch), int(last_sequence), int(last_sequence) + len(batch), chain.hex()
+        finally:
+            cursor.close()
 
 
 def _seal_all(db: BaseDatabaseWrapper) -> int:
@@ -328,8 +368,9 @@ def _seal_all(db: BaseDatabaseWrapper) -> int:
             except keys.KeyError_:
                 # Sealing must go on without the key; the next checkpoint covers this stretch.
                 logger.exception("could not sign the audit checkpoint at #%s", head)
-        if sealed < SEAL_BATCH:
+        if sealed < _seal_batch(db):
             break
+        time.sleep(0)  # let request threads have the GIL between batches
     return total
 
 
@@ -356,14 +397,14 @@ class _Sealer:
         self._lock = threading.Lock()
         self._pid = 0
 
-    def ensure_running(self, settings_dict: dict[str, Any]) -> None:
+    def ensure_running(self, db: BaseDatabaseWrapper) -> None:
         if self._pid == os.getpid():
             return
         with self._lock:
             if self._pid != os.getpid():  # the first append in this process (or since a fork)
                 self._pid = os.getpid()
                 # A copy: the test suite re-points the shared settings at other databases.
-                target = copy.deepcopy(settings_dict)
+                target = copy.deepcopy(db.settings_dict)
                 threading.Thread(target=self._run, args=(target,), name="egov-audit-sealer", daemon=True).start()
                 atexit.register(self._last_pass, self._pid, target)
 

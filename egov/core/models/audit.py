@@ -270,3 +270,40 @@ def install_sealer(schema_editor: Any) -> None:
 def drop_sealer(schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS egov_audit_seal(integer, timestamptz)")
+
+
+# The append on PostgreSQL (ADR 0010): the entry and its place in the sealing queue,
+# in one call. PL/pgSQL prepares its statements once per session and keeps their
+# plans, so a request pays neither parsing nor planning for them; the call itself is a
+# SELECT whose plan is trivial. It works through any connection pooler (nothing is
+# prepared at the protocol level).
+_PG_APPEND_FUNCTION = """
+CREATE OR REPLACE FUNCTION egov_audit_append(p_at timestamptz, p_actor text, p_actor_label text,
+    p_source_ip text, p_action text, p_subject text, p_purpose text, p_legal_basis text, p_consent text,
+    p_object_ref text, p_outcome text, p_detail jsonb, p_leaf_hash text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    INSERT INTO core_auditentry (at, actor, actor_label, source_ip, action, subject, purpose, legal_basis,
+            consent, object_ref, outcome, detail, leaf_hash)
+        VALUES (p_at, p_actor, p_actor_label, p_source_ip, p_action, p_subject, p_purpose, p_legal_basis,
+            p_consent, p_object_ref, p_outcome, p_detail, p_leaf_hash)
+        RETURNING id INTO new_id;
+    INSERT INTO core_auditpending (entry_id) VALUES (new_id);
+END
+$$
+"""
+
+
+def install_append_function(schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_PG_APPEND_FUNCTION)
+
+
+def drop_append_function(schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "DROP FUNCTION IF EXISTS egov_audit_append(timestamptz, text, text, text, text, text, text, text, text, "
+            "text, text, jsonb, text)"
+        )

@@ -267,3 +267,54 @@ def test_checkpoints_are_written_every_so_many_entries(settings: object) -> None
 def test_an_empty_log_has_nothing_to_checkpoint() -> None:
     with pytest.raises(Conflict):
         audit_checkpoint()
+
+
+def test_the_time_is_spelled_the_same_way_however_it_is_formatted() -> None:
+    # The append spells the time with isoformat, which is quicker; verify must read it
+    # back in the very same spelling, including a whole second and a time zone other
+    # than UTC.
+    from datetime import UTC, datetime, timezone
+
+    from egov.core.audit import _timestamp
+
+    seoul = timezone(timedelta(hours=9))
+    for moment in (
+        datetime(2026, 11, 24, 15, 4, 38, 123456, tzinfo=UTC),
+        datetime(2026, 11, 24, 15, 4, 38, tzinfo=UTC),
+        datetime(2026, 11, 25, 0, 4, 38, 7, tzinfo=seoul),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ):
+        assert _timestamp(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_a_detail_is_hashed_as_verify_recomputes_it_from_the_stored_row() -> None:
+    audit_append(
+        action="person.read",
+        actor="user:clerk-1",
+        subject=ALICE,
+        detail={"zeta": [1, {"b": "가", "a": None}], "alpha": uuid.UUID(int=7), "when": clock.now().date()},
+    )
+    audit_seal()
+    entry = AuditEntry.objects.get()
+
+    assert entry.detail == {"alpha": str(uuid.UUID(int=7)), "when": clock.now().date().isoformat(),
+                            "zeta": [1, {"a": None, "b": "가"}]}
+    assert audit_verify().intact
+
+
+def test_entries_beyond_one_sealing_batch_are_sealed_in_order_without_gaps() -> None:
+    from egov.core.audit import SEAL_BATCH, SQLITE_SEAL_BATCH
+
+    batch = SEAL_BATCH if connection.vendor == "postgresql" else SQLITE_SEAL_BATCH
+    with transaction.atomic():
+        for number in range(2 * batch + 7):
+            read_by_clerk(ALICE if number % 2 else BOB, f"look {number}")
+
+    assert audit_seal() == 2 * batch + 7
+    seals = list(AuditSeal.objects.order_by("sequence").values_list("sequence", "entry_id", "subject", "at"))
+    entries = {row[0]: row[1:] for row in AuditEntry.objects.values_list("id", "subject", "at")}
+    assert [sequence for sequence, *_rest in seals] == list(range(1, 2 * batch + 8))
+    assert [entry for _sequence, entry, *_rest in seals] == sorted(entries)
+    assert all(entries[entry] == (subject, at) for _sequence, entry, subject, at in seals)
+    assert audit_verify().intact
+

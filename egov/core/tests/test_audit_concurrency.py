@@ -139,3 +139,17 @@ def test_a_running_process_seals_its_entries_in_the_background_without_being_ask
         process.kill()
         process.wait(timeout=30)
     assert_one_gap_free_chain(5)
+
+
+def test_an_append_on_a_new_connection_after_the_old_one_closed_is_written(committed_db: str) -> None:
+    # The append keeps a cursor with the connection it belongs to; after the connection
+    # is closed (CONN_MAX_AGE, a restarted database) the next append must use the new one.
+    audit_append(action="person.read", actor="system:before", subject="user:alice")
+    connection.close()
+    audit_append(action="person.read", actor="system:after", subject="user:alice")
+    with transaction.atomic():
+        audit_append(action="person.read", actor="system:inside", subject="user:alice")
+    assert list(AuditEntry.objects.order_by("id").values_list("actor", flat=True)) == [
+        "system:before", "system:after", "system:inside",
+    ]
+    assert_one_gap_free_chain(3)
