@@ -300,3 +300,5 @@ EGOV_PROOFING_CODE_TTL_MINUTES = envint("EGOV_PROOFING_CODE_TTL_MINUTES", 15)
 # Idempotent steps that make an empty database usable (egov.core.bootstrap).
 EGOV_BOOTSTRAP_STEPS: list[str] = ["egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack"]
 EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"
+# Run by `egov demo` after the accounts, in order; each returns lines to print.
+EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population"]

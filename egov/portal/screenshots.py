@@ -3,7 +3,8 @@
 Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a platform of
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
 demo accounts), serves it with gunicorn as in production, and photographs with the
-system Chromium: home, sign-in and My Gov (signed in as the demo citizen), each as
+system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
+and the dong clerk's search and record pages of the resident registry, each as
 ``<page>-<ko|en>-<desktop|phone>.png``. Static files are served from the collected
 ``var/static`` (``make install`` collects them).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from egov.core.testing import serve
 
-PAGES = ("home", "sign-in", "my-gov")
+PAGES = ("home", "sign-in", "my-gov", "registry-search", "registry-resident")
 LANGUAGES = ("ko", "en")
 
 
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> int:
             "EGOV_KEYS_DIR": str(workdir / "keys"),
             "EGOV_AUDIT_CHECKPOINT_FILE": str(workdir / "audit-checkpoints.jsonl"),
             "EGOV_OUTBOX_DIR": str(workdir / "outbox"),
+            "EGOV_DEMO_OTP_BYPASS": "246810",
         }
         os.environ.update(env)
         import django
@@ -53,7 +55,10 @@ def main(argv: list[str]) -> int:
             return 1
         ensure_ready(command="screenshots")
         logins = import_string(settings.EGOV_DEMO_ACCOUNTS)()
+        for step in settings.EGOV_DEMO_STEPS:
+            import_string(step)()
         citizen = next(login for login in logins if not login.needs_second_factor)
+        clerk = next(login for login in logins if login.username == "clerk")
         from django.db import connections
 
         connections.close_all()
@@ -72,6 +77,20 @@ def main(argv: list[str]) -> int:
                     sign_in(page, base, citizen.username, citizen.password)
                     page.goto(base + "/my/")
                     saved.append(_shoot(page, out, "my-gov", language, width_name))
+                    context.close()
+                    # The back office as the dong clerk sees it: a resident's record.
+                    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+                    set_language(context, base, language)
+                    page = context.new_page()
+                    sign_in(page, base, clerk.username, clerk.password)
+                    page.fill("input[name=code]", env["EGOV_DEMO_OTP_BYPASS"])
+                    page.locator("main form button[type=submit]").first.click()
+                    page.wait_for_load_state()
+                    page.goto(base + "/back-office/registries/residents/?by=name&q=김하늘&purpose=civil_application")
+                    saved.append(_shoot(page, out, "registry-search", language, width_name))
+                    page.locator("main a[href*='/back-office/registries/residents/']").first.click()
+                    page.wait_for_load_state()
+                    saved.append(_shoot(page, out, "registry-resident", language, width_name))
                     context.close()
             browser.close()
     for path in saved:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from egov.core.crypto import BlindIndexField, EncryptedCharField, EncryptedTextField, mask_rrn
 from egov.registries import history, selectors
@@ -349,6 +349,49 @@ class Change:
     after: str
 
 
+# What each kind of registry event is called on a page; an unknown kind shows its code.
+EVENT_KIND_LABELS: dict[str, Any] = {
+    "building.demolished": gettext_lazy("Building demolished"),
+    "building.registered": gettext_lazy("Building registered"),
+    "building.transferred": gettext_lazy("Building ownership transferred"),
+    "business.closed": gettext_lazy("Business closed"),
+    "business.registered": gettext_lazy("Business registered"),
+    "business.resumed": gettext_lazy("Business resumed"),
+    "business.suspended": gettext_lazy("Business suspended"),
+    "business.updated": gettext_lazy("Business registration changed"),
+    "family.adoption": gettext_lazy("Adoption"),
+    "family.adoption_dissolved": gettext_lazy("Adoption dissolved"),
+    "family.birth": gettext_lazy("Birth"),
+    "family.death": gettext_lazy("Death"),
+    "family.divorce": gettext_lazy("Divorce"),
+    "family.marriage": gettext_lazy("Marriage"),
+    "family.name_change": gettext_lazy("Change of name"),
+    "household.created": gettext_lazy("Household established"),
+    "household.head_changed": gettext_lazy("Head of household changed"),
+    "household.moved": gettext_lazy("Household moved in"),
+    "parcel.price_set": gettext_lazy("Official land price set"),
+    "parcel.registered": gettext_lazy("Parcel registered"),
+    "parcel.transferred": gettext_lazy("Land ownership transferred"),
+    "registry.imported": gettext_lazy("Loaded in bulk"),
+    "resident.corrected": gettext_lazy("Record corrected"),
+    "resident.moved": gettext_lazy("Move-in report"),
+    "resident.number_changed": gettext_lazy("Registration number changed"),
+    "resident.registered": gettext_lazy("Registered as a resident"),
+    "resident.relation_changed": gettext_lazy("Relation to the head changed"),
+    "resident.status_changed": gettext_lazy("Status changed"),
+    "vehicle.deregistered": gettext_lazy("Vehicle deregistered"),
+    "vehicle.inspected": gettext_lazy("Periodic inspection"),
+    "vehicle.lien_registered": gettext_lazy("Lien registered"),
+    "vehicle.lien_released": gettext_lazy("Lien released"),
+    "vehicle.seizure_registered": gettext_lazy("Seizure registered"),
+    "vehicle.seizure_released": gettext_lazy("Seizure released"),
+    "vehicle.plate_changed": gettext_lazy("Plate changed"),
+    "vehicle.registered": gettext_lazy("Vehicle registered"),
+    "vehicle.transferred": gettext_lazy("Ownership transferred"),
+    "vehicle.use_address_changed": gettext_lazy("Place of use changed"),
+}
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One change of a record with its cause, as the back office shows it."""
@@ -365,6 +408,11 @@ class EventRecord:
     @property
     def cause_label(self) -> str:
         return _choice_label(CauseKind, self.cause_kind)
+
+    @property
+    def kind_label(self) -> str:
+        label = EVENT_KIND_LABELS.get(self.kind)
+        return str(label) if label is not None else self.kind
 
 
 @dataclass(frozen=True)

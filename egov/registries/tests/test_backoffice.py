@@ -93,7 +93,7 @@ def test_the_record_shows_the_address_history_with_the_move_and_its_cause(
     assert history.index("서울특별시 종로구 자하문로 12") < history.index("서울특별시 종로구 사직로 8")
     assert "March 4, 2024" in history and "Current address" in history
     events = page[page.index('id="events"'):]
-    assert "resident.moved" in events and "minwon-2024-0304" in events and "주민등록법 제16조" in events
+    assert "Move-in report" in events and "minwon-2024-0304" in events and "주민등록법 제16조" in events
 
 
 def test_a_resident_outside_the_clerks_jurisdiction_is_refused_and_nothing_is_logged_as_read(

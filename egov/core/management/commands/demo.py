@@ -33,6 +33,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("egov demo creates accounts with published passwords: it refuses to run in production.")
         logins = import_string(settings.EGOV_DEMO_ACCOUNTS)()
+        # Further demonstration data (the registries' population…), each step idempotent.
+        notes: list[str] = []
+        for step in settings.EGOV_DEMO_STEPS:
+            notes += import_string(step)()
         url = f"http://{options['bind']}"
         self.stdout.write(self.style.SUCCESS("\negov demo is ready.") + f" Database: {settings.DATABASES['default']['NAME']}\n")
         self.stdout.write("Demo logins (generated people; passwords are for this demo only):\n")
@@ -41,6 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.role_label:<20} {login.username:<10} {login.password:<22} {login.organisation_name}{factor}"
             )
+        for note in notes:
+            self.stdout.write(note)
         if settings.EGOV_DEMO_OTP_BYPASS:
             self.stdout.write(
                 f"\nOfficials' second factor: enter the demo-only code {settings.EGOV_DEMO_OTP_BYPASS} "
