@@ -105,16 +105,20 @@ def _register_demo_family() -> Resident:
 
 
 def ensure_demo_population(residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> list[str]:
-    """Load the demo population once and link the demo citizen; return lines for ``egov demo`` to print."""
-    lines: list[str] = []
+    """Load the demo population once and link the demo citizen; return lines for ``egov demo`` to print.
+
+    The lines describe the state, not what this run did, so that the demo prints the
+    same thing every time it starts.
+    """
     if not Resident.objects.exists():
         _load_generated(residents, seed)
-        lines.append(f"Registries: {Resident.objects.count()} generated residents loaded (seed {seed}).")
     user = get_user_model().objects.filter(username=DEMO_CITIZEN).first()
-    if user is None:
-        return lines
-    if user.resident_id is None:
+    if user is not None and user.resident_id is None:
         her = _register_demo_family()
         accounts.user_link_resident(user_id=user.pk, resident_id=her.id, by="system:demo")
-        lines.append(f"Registries: {DEMO_CITIZEN} is linked to the resident record of {her.name_ko} (identity proofed).")
+        user.refresh_from_db(fields=["resident_id"])
+    lines = [f"Registries: {Resident.objects.count()} residents (a generated population, seed {seed})."]
+    if user is not None and user.resident_id is not None:
+        name = Resident.objects.filter(pk=user.resident_id).values_list("name_ko", flat=True).first()
+        lines.append(f"The demo citizen {DEMO_CITIZEN} is linked to the resident record of {name} (identity proofed).")
     return lines
