@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 from egov.core.crypto import blind_index
 from egov.registries.models import (
@@ -58,8 +60,52 @@ def resident_with_contact_get(*, resident_id: uuid.UUID) -> Resident | None:
 def resident_find_by_number(*, number: str) -> Resident | None:
     """The resident (or registered foreigner) with this registration number: one probe of the blind index."""
     index = blind_index(number, kind=IDENTIFIER_INDEX_KIND)
-    found = list(_residents().filter(identifier_index=index)[:1])
-    return found[0] if found else None
+    query = _residents()
+    connection = connections[query.db]
+    prepared = getattr(connection, "_registries_by_number", None)
+    if prepared is None:
+        prepared = _ByNumber(query)
+        connection._registries_by_number = prepared  # type: ignore[attr-defined]  # per connection, so per thread
+    return prepared.find(index) if prepared.sql else next(iter(query.filter(identifier_index=index)[:1]), None)
+
+
+class _ByNumber:
+    """The lookup by blind index, compiled once per database connection.
+
+    The query is the same for every number (the resident and their household, less
+    the contact details); the ORM would build its SQL anew each time, which costs
+    more than the indexed probe. Rows become instances exactly as the ORM's own
+    iteration makes them (the backend's converters, ``from_db``, the household through
+    the select_related populator).
+    """
+
+    def __init__(self, query: QuerySet[Resident]) -> None:
+        self.db = query.db
+        compiler = query.filter(identifier_index="").query.get_compiler(using=self.db)
+        compiler.query.set_limits(high=1)
+        sql, params = compiler.as_sql()
+        self.sql = sql if list(params) == [""] else ""
+        self.compiler = compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        self.converters = compiler.get_converters([s[0] for s in select[0:compiler.col_count]])
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start:self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+
+    def find(self, index: str) -> Resident | None:
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, [index])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if self.converters:
+            row = next(iter(self.compiler.apply_converters([row], self.converters)))
+        resident = Resident.from_db(self.db, self.init_list, row[self.start:self.end])
+        for populator in self.populators:
+            populator.populate(row, resident)
+        return resident
 
 
 def resident_id_by_number(*, number: str) -> tuple[uuid.UUID, str] | None:

@@ -626,12 +626,14 @@ class Importer:
                 with transaction.atomic():
                     for pending in chunk.groups:
                         rejects = pending.rejects
-                        self._insert(pending.table, [r[VALUES] for r in pending.rows if r[LINE] not in rejects])
+                        self._insert(pending.table, [r[VALUES] for r in pending.rows if r[LINE] not in rejects]
+                                     if rejects else [r[VALUES] for r in pending.rows])
                     chunk.written = self._write_rejects(chunk.groups)
                     chunk.state = {
                         "files": chunk.positions,
                         "rejects": {t: self._reject_offset(t) for t in marks},
-                        "loaded": {p.table: len(p.rows) - sum(1 for r in p.rows if r[LINE] in p.rejects)
+                        "loaded": {p.table: len(p.rows) - (sum(1 for r in p.rows if r[LINE] in p.rejects)
+                                                           if p.rejects else 0)
                                    for p in chunk.groups},
                         "rejected": {p.table: len(p.rejects) for p in chunk.groups},
                         "complete": chunk.complete,
@@ -670,7 +672,7 @@ class Importer:
     def _after(self, chunk: _Chunk) -> None:
         """Counts, progress and reports once the chunk has committed."""
         for pending in chunk.groups:
-            if pending.table in REFERENCED:
+            if pending.table in REFERENCED and pending.rejects:
                 rejected = self.rejected_ids[pending.table]
                 for row_id, line in pending.ids.items():
                     if line in pending.rejects:

@@ -178,7 +178,17 @@ class Source:
 
     def field(self, line: RawLine, column: str) -> str | None:
         """One column of a line (to decide where a chunk ends), or None when the line cannot be read."""
-        fields = split(line[1])
+        data = line[1]
+        if b'"' not in data:
+            # The common case, without decoding the whole line: the column's bytes alone.
+            cells = data.rstrip(b"\r\n").split(b",")
+            if len(cells) != self.layout.width:
+                return None
+            try:
+                return cells[self.layout.order[CSV_COLUMNS[self.table].index(column)]].decode("utf-8").lower()
+            except UnicodeDecodeError:
+                return None
+        fields = split(data)
         if isinstance(fields, str) or len(fields) != self.layout.width:
             return None
         return fields[self.layout.order[CSV_COLUMNS[self.table].index(column)]].lower()

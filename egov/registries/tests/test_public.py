@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from egov.core import clock
 from egov.core.audit import entries_about
@@ -97,6 +98,18 @@ def test_a_lookup_by_number_finds_the_resident_and_writes_one_entry_naming_them(
     assert entry.actor_label == "청운효자동 · Casey Clerk"
     assert entry.purpose == "Checking a report (move-in, birth, death, marriage)"
     assert entry.legal_basis == "Resident Registration Act, Article 30"
+
+
+def test_a_lookup_by_number_reads_the_resident_and_household_in_one_query() -> None:
+    family = given_family()
+    public.resident_by_number(number=family["father"].identifier, reader=OFFICIAL, purpose="report_check", basis=BASIS)
+    with CaptureQueriesContext(connection) as captured:
+        record = public.resident_by_number(number=family["mother"].identifier, reader=OFFICIAL,
+                                           purpose="report_check", basis=BASIS)
+    selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert record is not None and record.name_ko == "김민지"
+    assert record.address is not None and record.address.admin_dong_code == "1101072"
+    assert len(selects) == 1, selects
 
 
 def test_a_number_written_with_a_dash_finds_the_same_resident() -> None:
