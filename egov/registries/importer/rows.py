@@ -211,7 +211,7 @@ def _code(value: str, name: str, *, digits: tuple[int, ...] = (10,), required: b
     if not value and not required:
         return ""
     if not value.isdigit() or len(value) not in digits or not value.isascii():
-        raise RowError(name, _("A code of %(digits)s digits.") % {"digits": " or ".join(str(d) for d in digits)})
+        raise RowError(name, _("A code of %(digits)s digits.") % {"digits": "/".join(str(d) for d in digits)})
     return value
 
 
@@ -522,7 +522,7 @@ def _ownership(table: str, target: str, target_field: str) -> Callable[[list[str
             raise RowError("share_numerator", _("A share cannot be more than the whole."))
         acquired = _date(acquired_on, "acquired_on", ctx)
         ended = _date(ended_on, "ended_on", ctx, required=False)
-        _after(ended, acquired, "ended_on", gettext_lazy("A share cannot be held until before it was acquired."))
+        _after(ended, acquired, "ended_on", gettext_lazy("A share cannot end before the date it was acquired."))
         values = [key, thing, resident, business, name, share, whole, _iso(acquired), _iso(ended)]
         refs: tuple[tuple[str, str, str | None], ...] = ((target_field, target, thing),)
         if resident:

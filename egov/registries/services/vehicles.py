@@ -294,7 +294,7 @@ def vehicle_encumbrance_release(*, encumbrance_id: uuid.UUID, released_on: date,
     vehicle = encumbrance.vehicle
     problems = Problems()
     if encumbrance.released_on is not None:
-        problems.add("encumbrance_id", _("This %(kind)s was already released on %(date)s.") % {
+        problems.add("encumbrance_id", _("%(kind)s: already released on %(date)s.") % {
             "kind": encumbrance.get_kind_display(), "date": encumbrance.released_on.isoformat()})
     check_date(problems, "released_on", released_on, not_before=encumbrance.registered_on,
                not_before_message=_("It cannot be released before it was registered (%(date)s)."))
@@ -352,7 +352,7 @@ def vehicle_deregister(*, vehicle_id: uuid.UUID, deregistered_on: date, reason: 
     problems = Problems()
     _require_registered(problems, vehicle)
     for encumbrance in _active_encumbrances(vehicle):
-        problems.add("vehicle_id", _("A %(kind)s held by %(holder)s since %(date)s is still in force; it must be "
+        problems.add("vehicle_id", _("%(kind)s held by %(holder)s since %(date)s is still in force; it must be "
                                      "released before the vehicle can be deregistered.") % {
             "kind": encumbrance.get_kind_display(), "holder": encumbrance.holder,
             "date": encumbrance.registered_on.isoformat()})
