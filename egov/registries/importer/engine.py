@@ -208,7 +208,6 @@ class Importer:
                                     % {"dir": self.directory})
         # Every header is checked before anything is written.
         self.layouts = {table: read_header(path, table)[0] for table, path in self.files.items()}
-        ledger.ensure_table()
         fingerprint = ledger.fingerprint(self.files)
         batch = ledger.find_batch(fingerprint)
         resumed = batch is not None

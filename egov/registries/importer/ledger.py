@@ -3,8 +3,8 @@
 A chunk's rows and its ledger row commit together, so the ledger says exactly what is
 in the database: after an interruption the import starts again after the last chunk
 the ledger holds, with the files' byte offsets and the reject files' lengths recorded
-there. The table is created on first use (it is the importer's bookkeeping, not a
-registry); a batch is found again by the fingerprint of its files.
+there. The table is the model ``ImportLedgerEntry``'s, made by a migration; plain SQL
+keeps the writes cheap. A batch is found again by the fingerprint of its files.
 """
 
 from __future__ import annotations
@@ -20,14 +20,6 @@ from django.db import connection
 TABLE = "registries_import_ledger"
 BATCH_STEP = "batch"
 DONE_STEP = "done"
-
-
-def ensure_table() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {TABLE} (batch_id varchar(36) NOT NULL, step varchar(40) NOT NULL, "
-            "chunk integer NOT NULL, state text NOT NULL, PRIMARY KEY (batch_id, step, chunk))"
-        )
 
 
 def fingerprint(files: dict[str, Path]) -> str:

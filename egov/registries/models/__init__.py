@@ -11,6 +11,7 @@ national load to one row per fact.
 from egov.registries.models.businesses import Business, BusinessStatus, TaxType
 from egov.registries.models.events import CauseKind, Registry, RegistryEvent
 from egov.registries.models.family import Adoption, AdoptionKind, Marriage, MarriageEnd
+from egov.registries.models.imports import ImportLedgerEntry
 from egov.registries.models.land import (
     Building,
     BuildingOwnership,
@@ -45,6 +46,7 @@ __all__ = [
     "Fuel",
     "Household",
     "HouseholdRelation",
+    "ImportLedgerEntry",
     "IdentifierType",
     "LandCategory",
     "LandPrice",
