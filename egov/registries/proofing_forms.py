@@ -12,24 +12,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.crypto import normalise_identifier
-from egov.core.errors import ApplicationError
+from egov.registries.forms import RegistryForm
 from egov.registries.identifiers import IdentifierError, parse_person_number
 from egov.registries.proofing import CODE_DIGITS
 
 
-class ProofingForm(forms.Form):
-    """Attach a service's errors to the form, so the page shows them where they belong."""
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        if getattr(self, "_errors", None) is None:
-            self.full_clean()
-        if not hasattr(self, "cleaned_data"):
-            self.cleaned_data = {}
-        if not error.field_errors:
-            self.add_error(None, error.message)
-        for name, messages in error.field_errors.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
+class ProofingForm(RegistryForm):
+    """The proofing pages' forms show a service's errors under their fields, as the registry forms do."""
 
 
 class PersonNumberField(forms.CharField):

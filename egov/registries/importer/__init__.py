@@ -22,7 +22,7 @@ the importer encrypts resident numbers, phones and e-mail addresses and computes
 blind index on the way in.
 
 Modules: rows.py (the format and each row's own checks), sources.py (reading files
-with byte offsets), ledger.py (progress), engine.py (chunks, references, writing),
+with byte offsets), ledger.py (progress), engine.py (chunks, references, writing), checking.py (rows checked ahead, in worker processes), references.py (checks of a row against the rows it names),
 worker.py (the worker processes' entry point).
 """
 

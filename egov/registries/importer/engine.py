@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
 import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,12 +22,13 @@ from egov.core import clock
 from egov.core.audit import audit_append
 from egov.registries import rules
 from egov.registries.generate.places import known_legal_codes
-from egov.registries.importer import ledger, worker
+from egov.registries.importer import ledger
+from egov.registries.importer.checking import CheckingPool, Inline
+from egov.registries.importer.references import ROW_CHECKS, ordinal, repeated_message, shown_key
 from egov.registries.importer.rows import (
     CACHE_ROWS,
     CHUNK_ROWS,
     CSV_COLUMNS,
-    EXTRA,
     ID,
     INFO,
     LINE,
@@ -42,13 +41,10 @@ from egov.registries.importer.rows import (
     Context,
     Reject,
     Row,
-    RowError,
     db_columns,
-    prepare,
 )
 from egov.registries.importer.sources import (
     ImportFormatError,
-    Layout,
     RawLine,
     Source,
     block_lines,
@@ -62,7 +58,6 @@ RESIDENT_INFO = ("birth_date", "died_on", "sex")
 REFERENCED = ("households", "residents", "businesses", "vehicles", "parcels", "buildings")
 SQLITE_IMPORT_CACHE_KIB = 131_072  # 128 MiB of SQLite page cache while importing
 SQLITE_IMPORT_CHECKPOINT_PAGES = 262_144  # 1 GiB of write-ahead log between checkpoints while importing
-ADOPTER_AGE = 19  # Civil Act art. 866: an adult may adopt
 
 
 
@@ -164,7 +159,7 @@ class _Writer:
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
         if self.executor is None:
-            return _Inline(function(*args))
+            return Inline(function(*args))
         return self.executor.submit(function, *args)
 
     def close(self) -> None:
@@ -222,7 +217,7 @@ class Importer:
         states = self._restore(resume=resumed)
         self.ctx = Context(today=clock.today(), legal_codes=known_legal_codes(), vendor=self.vendor,
                            event_id=self.event_id)
-        pool = _Pool(self._workers(), self.ctx)
+        pool = CheckingPool(self._workers(), self.ctx)
         self.own_transactions = not connection.in_atomic_block
         self.writer = _Writer(threaded=self.own_transactions, start=self._sqlite_settings)
         try:
@@ -336,7 +331,7 @@ class Importer:
 
     # --- reading chunks --------------------------------------------------------------------------
 
-    def _population(self, step: str, last: tuple[int, dict[str, Any]] | None, pool: _Pool) -> None:
+    def _population(self, step: str, last: tuple[int, dict[str, Any]] | None, pool: CheckingPool) -> None:
         """Households and residents side by side: each chunk holds households and the residents listed with them."""
         sources = self._open(("households", "residents"), last)
         households, residents = sources.get("households"), sources.get("residents")
@@ -368,7 +363,7 @@ class Importer:
             for source in sources.values():
                 source.close()
 
-    def _table(self, step: str, table: str, last: tuple[int, dict[str, Any]] | None, pool: _Pool) -> None:
+    def _table(self, step: str, table: str, last: tuple[int, dict[str, Any]] | None, pool: CheckingPool) -> None:
         sources = self._open((table,), last)
         source = sources[table]
 
@@ -383,7 +378,7 @@ class Importer:
 
     def _pipeline(self, step: str, last: tuple[int, dict[str, Any]] | None,
                   chunks: Iterator[tuple[list[tuple[str, list[RawLine]]], dict[str, list[int]]]],
-                  sources: dict[str, Source], pool: _Pool) -> None:
+                  sources: dict[str, Source], pool: CheckingPool) -> None:
         """Three stages at once, in file order: worker processes check chunks ahead, this
         thread checks each chunk against the register, and the writer thread writes the
         chunk before it."""
@@ -485,7 +480,7 @@ class Importer:
                     cursor.execute(f'SELECT {columns} FROM "{db_table}" WHERE id IN ({marks})', batch)  # noqa: S608
                 for row in cursor.fetchall():
                     if table == "residents":
-                        birth, died = _ordinal(row[1]), _ordinal(row[2]) if row[2] else 0
+                        birth, died = ordinal(row[1]), ordinal(row[2]) if row[2] else 0
                         found[str(row[0])] = (birth, died, row[3])
                     else:
                         found[str(row[0])] = True
@@ -505,7 +500,7 @@ class Importer:
         """
         by_table = {p.table: p for p in groups}
         local_ids = {p.table: p.ids for p in groups}
-        checks = {p.table: _CHECKS.get(p.table) for p in groups}
+        checks = {p.table: ROW_CHECKS.get(p.table) for p in groups}
         # Inside a caller's transaction the foreign keys are checked only when it commits,
         # too late to refuse a row: there every reference is looked up.
         trusting = (not thorough and self.own_transactions and len(groups) == 1
@@ -580,8 +575,8 @@ class Importer:
         if target == "households" and "households" in by_table:
             return None, _("Household %(id)s is not loaded before this line: residents.csv lists each household's "
                            "members right after the members of the household before it, in the order of "
-                           "households.csv.") % {"id": _shown(target_id)}
-        return None, _("There is no such record in %(file)s (%(id)s).") % {"file": target, "id": _shown(target_id)}
+                           "households.csv.") % {"id": shown_key(target_id)}
+        return None, _("There is no such record in %(file)s (%(id)s).") % {"file": target, "id": shown_key(target_id)}
 
     def _check_row(self, row: Row, check: Any, accepted: dict[str, dict[str, Row]], local: dict[str, dict[str, int]],
                    register: dict[str, dict[str, Any]], by_table: dict[str, _Pending]) -> tuple[str, str] | None:
@@ -742,7 +737,7 @@ class Importer:
                 for existing in query.values_list(column, flat=True):
                     match = wanted.get(self._key(existing))
                     if match is not None:
-                        found[(table, match[LINE])] = (name, _repeated(name, existing))
+                        found[(table, match[LINE])] = (name, repeated_message(name, existing))
             if table == "land_prices":
                 pairs = {(row[ID].split(":")[0], int(row[ID].split(":")[1])): row for row in rows}
                 parcels = {parcel for parcel, _year in pairs}
@@ -809,178 +804,6 @@ class Importer:
                 handle.flush()
                 handle.truncate(offset)
                 handle.seek(offset)
-
-
-def _ordinal(value: Any) -> int:
-    """A date from the database (a date, or ISO text on SQLite) as its ordinal."""
-    day: date = date.fromisoformat(value) if isinstance(value, str) else value
-    return day.toordinal()
-
-
-def _day_of(ordinal: int) -> date | None:
-    return date.fromordinal(ordinal) if ordinal else None
-
-
-def _check_resident(row: Row, infos: dict[str, Any], accepted: dict[str, dict[str, Row]]) -> tuple[str, str] | None:
-    birth = date.fromordinal(row[INFO][0])
-    for name, sex, is_father in (("father_id", "M", True), ("mother_id", "F", False)):
-        info = infos.get(name)
-        if info is None:
-            continue
-        parent_birth, parent_died, parent_sex = info
-        if parent_sex != sex:
-            return name, (_("The father is not a man on the register.") if is_father
-                          else _("The mother is not a woman on the register."))
-        try:
-            rules.check_parent(parent_birth_date=date.fromordinal(parent_birth), child_birth_date=birth,
-                               parent_died_on=_day_of(parent_died), father=is_father)
-        except rules.RuleError as error:
-            return name, str(error)
-    household, relation = row[EXTRA]
-    if household and relation == "head":
-        home = accepted.get("households", {}).get(household)
-        if home is not None and home[EXTRA][0] != row[ID]:
-            return "household_relation", _("The household's head is another resident.")
-    return None
-
-
-def _check_household(row: Row, infos: dict[str, Any], accepted: dict[str, dict[str, Row]]) -> tuple[str, str] | None:
-    head = row[EXTRA][0]
-    if not head:
-        return None
-    member = accepted.get("residents", {}).get(head)
-    if member is None or member[EXTRA][0] != row[ID]:
-        return "head_id", _("The head %(id)s is not among the residents listed with this household in "
-                            "residents.csv.") % {"id": _shown(head)}
-    if member[EXTRA][1] != "head":
-        return "head_id", _("The head's relation to the household is not 'head' in residents.csv.")
-    if member[INFO][1]:
-        return "head_id", _("The head of a household cannot be deceased.")
-    return None
-
-
-def _check_marriage(row: Row, infos: dict[str, Any], accepted: dict[str, dict[str, Row]]) -> tuple[str, str] | None:
-    married, ended, reason = row[EXTRA]
-    for name in ("spouse_a_id", "spouse_b_id"):
-        birth, died, _sex = infos[name]
-        try:
-            rules.check_marriage(birth_date=date.fromordinal(birth), married_on=date.fromordinal(married),
-                                 died_on=_day_of(died))
-        except rules.RuleError as error:
-            return name, str(error)
-    if reason == "death" and ended not in (infos["spouse_a_id"][1], infos["spouse_b_id"][1]):
-        return "ended_on", _("A marriage ended by a death ends on a spouse's date of death.")
-    return None
-
-
-def _check_adoption(row: Row, infos: dict[str, Any], accepted: dict[str, dict[str, Row]]) -> tuple[str, str] | None:
-    adopted = row[EXTRA][0]
-    parent_birth, child_birth = infos["parent_id"][0], infos["child_id"][0]
-    if adopted < child_birth:
-        return "adopted_on", _("A child cannot be adopted before its birth.")
-    if parent_birth >= child_birth:
-        return "parent_id", _("A child cannot be older than its parent.")
-    if rules.age_on(date.fromordinal(parent_birth), date.fromordinal(adopted)) < ADOPTER_AGE:
-        return "parent_id", _("An adoptive parent must be an adult (%(age)d or older).") % {"age": ADOPTER_AGE}
-    return None
-
-
-# The checks of a row against the rows it refers to, by table (beyond their existence).
-_CHECKS: dict[str, Callable[[Row, dict[str, Any], dict[str, dict[str, Row]]], tuple[str, str] | None]] = {
-    "residents": _check_resident, "households": _check_household, "marriages": _check_marriage,
-    "adoptions": _check_adoption,
-}
-
-
-def _repeated(name: str, value: Any) -> str:
-    """Why a row repeating a unique value already on the register is refused (never showing a blind index)."""
-    if name == "identifier":
-        return _("This registration number is on the register already.")
-    if name == "plate_number":
-        return _("The plate %(value)s is in use by a registered vehicle.") % {"value": value}
-    messages = {
-        "id": _("The id %(value)s is on the register already."),
-        "registration_number": _("The business registration number %(value)s is on the register already."),
-        "vin": _("The VIN %(value)s is on the register already."),
-        "pnu": _("The parcel number %(value)s is on the register already."),
-    }
-    return messages.get(name, _("%(value)s is on the register already.")) % {"value": value}
-
-
-def _shown(key: str) -> str:
-    """An id as people write it (with dashes), whatever form the database keeps it in."""
-    return str(uuid.UUID(key)) if len(key) == 32 else key
-
-
-class _Inline:
-    """A finished job: the result of work done in this process (no worker processes)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def result(self) -> Any:
-        return self.value
-
-
-class _Pool:
-    """Worker processes that check chunks ahead of the writer (none: checks run in this process)."""
-
-    def __init__(self, workers: int, ctx: Context) -> None:
-        set_context(ctx)
-        self.executor: ProcessPoolExecutor | None = None
-        self.depth = 0
-        if workers > 0:
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker.start,
-                initargs=(os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"), get_language() or "en",
-                          ctx.today, ctx.vendor, ctx.event_id),
-            )
-            self.depth = workers + 1
-
-    def submit(self, groups: list[tuple[str, Any, Layout]]) -> Any:
-        if self.executor is None:
-            return _Inline(prepare_chunk(groups))
-        return self.executor.submit(worker.prepare_chunk, groups)
-
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-_CONTEXT: Context | None = None
-
-
-def set_context(ctx: Context) -> None:
-    """The context :func:`prepare_chunk` checks rows in (set in each worker when it starts)."""
-    global _CONTEXT
-    _CONTEXT = ctx
-
-
-def prepare_chunk(groups: list[tuple[str, list[RawLine], Layout]]) -> list[tuple[str, Any]]:
-    """Parse and check the lines of one chunk: rows, the rows' own faults, and every id seen (with its line)."""
-    ctx = _CONTEXT
-    assert ctx is not None
-    results = []
-    for table, source, layout in groups:
-        lines = block_lines(*source) if isinstance(source, tuple) else source
-        rows: list[Row] = []
-        own: dict[int, tuple[str, str]] = {}
-        ids: dict[str, int] = {}
-        has_id = CSV_COLUMNS[table][0] == "id"
-        for number, data in lines:
-            fields, _raw, error = parse(data, layout)
-            if fields is None:
-                own[number] = ("", error)
-                continue
-            if has_id:
-                key = fields[0].lower()
-                ids.setdefault(key.replace("-", "") if ctx.hex_ids else key, number)
-            try:
-                rows.append(prepare(table, fields, number, ctx))
-            except RowError as problem:
-                own[number] = (problem.field, problem.message)
-        results.append((table, (rows, own, ids)))
-    return results
 
 
 def registries_import(*, directory: Path, chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,

@@ -26,13 +26,13 @@ def start(settings_module: str, language: str, today: date, vendor: str, event_i
     # Ctrl-C is the main process's to handle: it rolls the chunk back and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from egov.registries.generate.places import known_legal_codes
-    from egov.registries.importer import engine
+    from egov.registries.importer import checking
     from egov.registries.importer.rows import Context
 
-    engine.set_context(Context(today=today, legal_codes=known_legal_codes(), vendor=vendor, event_id=event_id))
+    checking.set_context(Context(today=today, legal_codes=known_legal_codes(), vendor=vendor, event_id=event_id))
 
 
 def prepare_chunk(groups: list[Any]) -> list[Any]:
-    from egov.registries.importer.engine import prepare_chunk as prepare
+    from egov.registries.importer.checking import prepare_chunk as prepare
 
     return prepare(groups)
