@@ -226,6 +226,13 @@ def agency_system_for_token(token: str) -> AgencySystemInfo | None:
                             organisation_code=system.organisation.code, organisation_name=system.organisation.name)
 
 
+def resident_linked_user(*, resident_id: UUID) -> UUID | None:
+    """The account already linked to this resident record, if any (identity proofing refuses a second)."""
+    from egov.accounts.models import User
+
+    return User.objects.filter(resident_id=resident_id).values_list("id", flat=True).first()
+
+
 def user_link_resident(*, user_id: UUID, resident_id: UUID, by: str) -> None:
     """Link an account to a resident record once identity proofing has matched them (registries calls this)."""
     from django.db import transaction

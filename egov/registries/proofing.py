@@ -44,7 +44,6 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
@@ -521,7 +520,7 @@ def identity_proof(
             resident = Resident.objects.select_for_update().filter(pk=proof.resident_id).first()
             if resident is None or resident.status != ResidentStatus.LIVING:
                 raise ProofingFailed
-            if get_user_model().objects.filter(resident_id=resident.pk).exclude(pk=user.pk).exists():
+            if accounts.resident_linked_user(resident_id=resident.pk) not in (None, user.pk):
                 raise _LinkedElsewhere(resident.pk)
             provider.consume(proof, user_id=user.pk)
             accounts.user_link_resident(user_id=user.pk, resident_id=resident.pk, by=f"user:{user.pk}")
