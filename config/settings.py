@@ -298,7 +298,14 @@ EGOV_IDENTITY_PROVIDER = os.environ.get("EGOV_IDENTITY_PROVIDER", "egov.registri
 EGOV_PROOFING_CODE_TTL_MINUTES = envint("EGOV_PROOFING_CODE_TTL_MINUTES", 15)
 
 # Idempotent steps that make an empty database usable (egov.core.bootstrap).
-EGOV_BOOTSTRAP_STEPS: list[str] = ["egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack"]
+EGOV_BOOTSTRAP_STEPS: list[str] = [
+    "egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack",
+    "egov.exchange.public.load_exchange_pack",
+]
+
+# --- Information sharing (egov.exchange) --------------------------------------------------
+# The longest a citizen's consent may last, in days.
+EGOV_CONSENT_MAX_DAYS = envint("EGOV_CONSENT_MAX_DAYS", 365)
 EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"
 # Run by `egov demo` after the accounts, in order; each returns lines to print.
 EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population"]

@@ -1,9 +1,175 @@
-"""exchange: the room of this subsystem, ready for the issue that builds it.
+"""exchange: the information-sharing gate — the only way other apps read a person's data (rule 2).
 
-The G2G information mediator: members and their keys, data products, access rights, consent, signed messages and the message log.
+Other apps call :func:`fetch` with who asks (:class:`Requester`), the data product, the
+purpose code, the service, the subject and either the subject's consent id or the
+article that dispenses with consent; the gate checks an access right for that
+organisation, product and purpose, the consent, and releases the product's fields
+(:class:`Release`) or raises :class:`Refused`. It alone calls the person-reading
+functions of ``registries.public``; each release is one audit entry naming the
+subject, which the person sees in "Who viewed my data".
 
-Every read of a person's data by another app or deployment goes through this module (rule 2).
-
-This module is the app's only interface to other apps (ids in, frozen dataclasses
-out); it is empty until the subsystem is built.
+The portal's My Gov reaches the person's own records, consents and access log here
+too. Ids in, frozen dataclasses out.
 """
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from egov.exchange import gate, selectors, services
+from egov.exchange.gate import REASONS, Refused, Release, Requester
+from egov.exchange.models import ConsentChannel, LogDirection
+from egov.registries import public as registries
+
+__all__ = [
+    "REASONS",
+    "audit_subjects",
+    "ConsentInfo",
+    "ProductInfo",
+    "PurposeInfo",
+    "Refused",
+    "Release",
+    "Requester",
+    "consent_grant",
+    "consent_revoke",
+    "consents_of",
+    "fetch",
+    "load_exchange_pack",
+    "own_records",
+    "products",
+    "purposes",
+    "requester_for_user",
+    "system_requester",
+]
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    code: str
+    version: int
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+    owner_code: str
+    legal_basis: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PurposeInfo:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class ConsentInfo:
+    id: uuid.UUID
+    product_code: str
+    product_name: str
+    product_name_en: str
+    purpose_code: str
+    purpose_name: str
+    purpose_name_en: str
+    recipient: str
+    recipient_name: str
+    channel: str
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    state: str  # "active", "expired" or "revoked"
+
+
+def requester_for_user(user: Any, *, source_ip: str | None = None) -> Requester:
+    """The requester for a signed-in official: their organisation, and them by name as the subject will see it."""
+    reader = registries.reader_for_user(user, source_ip=source_ip)
+    return Requester(organisation_code=reader.organisation_code, actor=reader.actor, label=reader.label,
+                     user_id=reader.user_id, source_ip=source_ip)
+
+
+def system_requester(*, organisation_code: str, name: str, label: str) -> Requester:
+    """A requester that is a system of an organisation (a batch check, a scheduled notice) rather than a person."""
+    return Requester(organisation_code=organisation_code, actor=f"system:{name}", label=label)
+
+
+def fetch(
+    *, requester: Requester, product: str, purpose: str, service: str, subject_resident_id: uuid.UUID | None = None,
+    subject_number: str = "", consent_id: uuid.UUID | None = None, legal_basis: str = "", version: int | None = None,
+    request_id: uuid.UUID | None = None,
+) -> Release:
+    """Read one data product of one person through the gate, in this deployment. See the module's docstring."""
+    return gate.gate_fetch(
+        requester=requester, product=product, purpose=purpose, service=service,
+        subject_resident_id=subject_resident_id, subject_number=subject_number, consent_id=consent_id,
+        legal_basis=legal_basis, version=version, request_id=request_id, direction=LogDirection.IN_PROCESS,
+    )
+
+
+def products() -> list[ProductInfo]:
+    """The active data products, newest version of each code first."""
+    seen: set[str] = set()
+    found: list[ProductInfo] = []
+    for p in selectors.products_list().order_by("code", "-version"):
+        if p.code in seen:
+            continue
+        seen.add(p.code)
+        found.append(ProductInfo(code=p.code, version=p.version, name=p.name, name_en=p.name_en,
+                                 description=p.description, description_en=p.description_en,
+                                 owner_code=p.owner_code, legal_basis=p.legal_basis, fields=tuple(p.fields)))
+    return found
+
+
+def purposes() -> list[PurposeInfo]:
+    return [PurposeInfo(code=p.code, name=p.name, name_en=p.name_en) for p in selectors.purposes_list()]
+
+
+def _consent_info(consent: Any, names: dict[str, tuple[str, str]], now: datetime) -> ConsentInfo:
+    state = "revoked" if consent.revoked_at else ("expired" if consent.expires_at <= now else "active")
+    product_name, product_name_en = names.get(consent.product_code, (consent.product_code, consent.product_code))
+    return ConsentInfo(
+        id=consent.id, product_code=consent.product_code, product_name=product_name, product_name_en=product_name_en,
+        purpose_code=consent.purpose_id, purpose_name=consent.purpose.name, purpose_name_en=consent.purpose.name_en,
+        recipient=consent.recipient, recipient_name=consent.recipient_name, channel=consent.channel,
+        granted_at=consent.granted_at, expires_at=consent.expires_at, revoked_at=consent.revoked_at, state=state,
+    )
+
+
+def consents_of(*, resident_id: uuid.UUID) -> list[ConsentInfo]:
+    """A person's consents, newest first, with their state now."""
+    from egov.core import clock
+
+    names = {p.code: (p.name, p.name_en) for p in products()}
+    now = clock.now()
+    return [_consent_info(c, names, now) for c in selectors.consents_of(resident_id=resident_id)]
+
+
+def consent_grant(*, user: Any, product_code: str, purpose: str, recipient: str, days: int,
+                  channel: str = ConsentChannel.MY_GOV, application_ref: str = "",
+                  source_ip: str | None = None) -> uuid.UUID:
+    """Record the signed-in citizen's consent; returns its id (cite it in :func:`fetch`)."""
+    consent = services.consent_grant(user=user, product_code=product_code, purpose=purpose, recipient=recipient,
+                                     days=days, channel=channel, application_ref=application_ref, source_ip=source_ip)
+    return consent.id
+
+
+def consent_revoke(*, user: Any, consent_id: uuid.UUID, source_ip: str | None = None) -> None:
+    services.consent_revoke(user=user, consent_id=consent_id, source_ip=source_ip)
+
+
+def own_records(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") -> registries.MyRecords | None:
+    """A citizen's own records for My Gov, read under their right of access (one audit entry)."""
+    return registries.own_records(user_id=user_id, resident_id=resident_id, label=label)
+
+
+def audit_subjects(*, user_id: uuid.UUID, resident_id: uuid.UUID | None = None) -> list[str]:
+    """The audit subjects a person is known by (their account and their resident record), for "Who viewed my data"."""
+    return registries.audit_subjects(user_id=user_id, resident_id=resident_id)
+
+
+def load_exchange_pack() -> None:
+    """Bootstrap step (settings.EGOV_BOOTSTRAP_STEPS): purposes, data products and the seeded access rights."""
+    services.exchange_pack_load()

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from egov.accounts import public as accounts
 from egov.core import audit
 from egov.core.access import CITIZEN, PUBLIC, access
+from egov.exchange import public as exchange
 from egov.notifications import public as notifications
 from egov.portal.forms import ServiceSearchForm
 from egov.portal.organisations import chart_from_tree
 from egov.portal.presenters import access_records
-from egov.registries import public as registries
 
 
 @access(PUBLIC)
@@ -48,8 +48,8 @@ def my_gov(request: HttpRequest) -> HttpResponse:
     records = None
     if resident_id is not None:
         label = getattr(user, "display_name", "") or user.get_username()
-        records = registries.own_records(user_id=user_id, resident_id=resident_id, label=label)
-    subjects = registries.audit_subjects(user_id=user_id, resident_id=resident_id)
+        records = exchange.own_records(user_id=user_id, resident_id=resident_id, label=label)
+    subjects = exchange.audit_subjects(user_id=user_id, resident_id=resident_id)
     return render(
         request,
         "portal/my_gov.html",

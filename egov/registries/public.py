@@ -101,6 +101,7 @@ __all__ = [
     "reader_for_user",
     "resident_by_number",
     "resident_dossier",
+    "resident_id_by_number",
     "resident_record",
     "resident_search",
     "system_reader",
@@ -157,6 +158,13 @@ class Reader:
     organisation_code: str = ""
     resident_id: uuid.UUID | None = None
     source_ip: str | None = None
+    # Set by the information-sharing gate (exchange.public): the service on whose behalf,
+    # the data product and the gate's request id, which leads from the audit entry to
+    # the exchange's evidence. They go into the entry's detail, so the data subject sees
+    # which data product was read and for which service.
+    service: str = ""
+    product: str = ""
+    request_ref: str = ""
 
 
 def reader_for_user(user: Any, *, source_ip: str | None = None) -> Reader:
@@ -196,6 +204,12 @@ def _log_read(
     *, reader: Reader, subject_id: uuid.UUID | None, purpose: str, basis: str, consent: str, object_ref: str,
     outcome: str = "success", action: str = "person.read", detail: dict[str, Any] | None = None,
 ) -> None:
+    if reader.product or reader.request_ref or reader.organisation_code:
+        detail = dict(detail or {})
+        for key, value in (("service", reader.service), ("product", reader.product), ("request", reader.request_ref),
+                           ("organisation", reader.organisation_code)):
+            if value:
+                detail[key] = value
     audit_append(
         action=action, actor=reader.actor, actor_label=reader.label, source_ip=reader.source_ip,
         subject=f"resident:{subject_id}" if subject_id is not None else None,
@@ -236,6 +250,24 @@ def resident_by_number(*, number: str, reader: Reader, purpose: str, basis: str,
     _log_read(reader=reader, subject_id=resident.id if resident else None, purpose=purpose, basis=basis,
               consent=consent, object_ref="registries:resident", outcome="success" if resident else "failure")
     return records.resident_record_of(resident) if resident is not None else None
+
+
+@transaction.atomic
+def resident_id_by_number(*, number: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> uuid.UUID | None:
+    """The id of the resident with this number, for a caller that reads them next in the same transaction.
+
+    For the information-sharing gate, whose requests from other deployments name the
+    subject by number: a hit writes no entry of its own, because the read that follows
+    (one of the functions below) writes the one entry of this access; a miss writes its
+    ``failure`` entry as :func:`resident_by_number` does, since probing leaves a trace.
+    """
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_find_by_number(number=number)
+    if resident is None:
+        _log_read(reader=reader, subject_id=None, purpose=purpose, basis=basis, consent=consent,
+                  object_ref="registries:resident", outcome="failure")
+        return None
+    return resident.id
 
 
 @transaction.atomic

@@ -1,0 +1,307 @@
+"""The information-sharing gate: every read of a person's data by another app or deployment passes here.
+
+:func:`gate_fetch` checks, in this order, that the request names a known data product,
+the consumer organisation, the official or system, the service and a known purpose;
+that an access right for that organisation, product and purpose exists as data; and
+that the request cites either a consent of the subject (matching product, purpose and
+recipient, not expired, not revoked) or the very article that dispenses with consent
+in that right. Only then does it call the registry's person-reading function, which
+writes the access's one audit entry, and release the product's declared fields.
+
+A refusal releases nothing. It is logged twice, alike for every caller: an
+``exchange.refused`` entry of the audit chain (with the subject, when known, so that
+the person sees refused attempts too) and a row of the exchange log. Both are written
+in the caller's transaction before :class:`Refused` is raised; a caller inside its own
+``transaction.atomic`` must let that block commit (catch the refusal inside it), or the
+record of the refusal goes with the rollback.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from egov.accounts import public as accounts
+from egov.core import clock
+from egov.core.audit import audit_append
+from egov.core.errors import PermissionDenied
+from egov.exchange import products
+from egov.exchange.models import (
+    AccessRight,
+    Consent,
+    DataProduct,
+    ExchangeLog,
+    LogDirection,
+    LogStatus,
+    Purpose,
+)
+from egov.registries import public as registries
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: the consumer organisation, and the official or system acting for it.
+
+    ``organisation_code`` is a local organisation's code or, for a request from another
+    deployment, the member code of its organisation. ``actor`` is ``user:<uuid>``,
+    ``system:<name>`` or ``member:<code>``; ``label`` is what the data subject is
+    shown ("청운효자동 · Casey Clerk").
+    """
+
+    organisation_code: str
+    actor: str
+    label: str
+    user_id: uuid.UUID | None = None
+    source_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Release:
+    """What the gate released: the product's declared fields of one person, and the log row that records it."""
+
+    request_id: uuid.UUID
+    log_id: int
+    product: str
+    version: int
+    subject_resident_id: uuid.UUID
+    purpose: str
+    data: Any
+    released_at: datetime
+
+
+# The reasons for a refusal; the code goes into the log, the message (below) to the caller.
+REASONS = (
+    "unknown_product", "no_organisation", "no_actor", "no_service", "unknown_purpose", "no_subject",
+    "no_access_right", "no_consent_or_basis", "wrong_basis", "consent_not_found", "consent_mismatch",
+    "consent_expired", "consent_revoked", "subject_unknown", "replayed",
+)
+
+
+def _reason_message(reason: str) -> str:
+    messages = {
+        "unknown_product": _("There is no such data product."),
+        "no_organisation": _("The request does not name the consumer organisation."),
+        "no_actor": _("The request does not name the official or system that reads."),
+        "no_service": _("The request does not name the service it is for."),
+        "unknown_purpose": _("The request does not name a known purpose."),
+        "no_subject": _("The request does not name whose data it asks for."),
+        "no_access_right": _("This organisation has no access right to this data product for this purpose."),
+        "no_consent_or_basis": _("The request cites neither the subject's consent nor an article that dispenses with it."),
+        "wrong_basis": _("The article cited does not dispense with consent for this access right."),
+        "consent_not_found": _("The consent cited does not exist."),
+        "consent_mismatch": _("The consent cited was not given for this subject, data product, purpose and recipient."),
+        "consent_expired": _("The consent cited has expired."),
+        "consent_revoked": _("The consent cited has been revoked."),
+        "subject_unknown": _("No one on the register matches the subject of the request."),
+        "replayed": _("This request id has been used before."),
+    }
+    return messages.get(reason, reason)
+
+
+class Refused(PermissionDenied):
+    """The gate refused a request; nothing was released. ``reason`` is a code of :data:`REASONS`."""
+
+    code = "exchange_refused"
+
+    def __init__(self, reason: str, *, request_id: uuid.UUID) -> None:
+        super().__init__(_reason_message(reason), reason=reason, request_id=str(request_id))
+        self.reason = reason
+        self.request_id = request_id
+
+
+class _Refusal(Exception):
+    """Raised inside the read's transaction, which it rolls back; logged and turned into Refused outside it."""
+
+    def __init__(self, reason: str, *, product: DataProduct | None = None, subject: uuid.UUID | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.product = product
+        self.subject = subject
+
+
+@dataclass
+class _Request:
+    request_id: uuid.UUID
+    requester: Requester
+    product_code: str
+    version: int | None
+    purpose: str
+    service: str
+    consent_id: uuid.UUID | None
+    legal_basis: str
+    subject_resident_id: uuid.UUID | None
+    subject_number: str
+    direction: str
+    client: str
+    provider: str
+    request_jws: str
+    started: float
+
+
+def product_get(code: str, version: int | None = None) -> DataProduct | None:
+    """The active data product with this code (the newest version, or the one pinned)."""
+    found = DataProduct.objects.filter(code=code, active=True)
+    if version is not None:
+        found = found.filter(version=version)
+    return found.order_by("-version").first()
+
+
+def _consumer_keys(organisation_code: str) -> list[str]:
+    """The ``consumer`` values that match an organisation: its code and ``kind:<its kind>`` when it is local."""
+    keys = [organisation_code]
+    organisation = accounts.organisation(code=organisation_code)
+    if organisation is not None:
+        keys.append(f"kind:{organisation.kind}")
+    return keys
+
+
+def _log(request: _Request, *, status: str, reason: str = "", product: DataProduct | None = None,
+         subject: uuid.UUID | None = None, response_jws: str = "") -> ExchangeLog:
+    """One row of the exchange log; a replayed request id surfaces as IntegrityError."""
+    return ExchangeLog.objects.create(
+        request_id=request.request_id, direction=request.direction, client=request.client,
+        provider=request.provider, actor=request.requester.actor, actor_label=request.requester.label,
+        service=request.service, product_code=request.product_code,
+        product_version=product.version if product is not None else request.version,
+        purpose=request.purpose, consent_id=request.consent_id, legal_basis=request.legal_basis,
+        subject_resident_id=subject, status=status, reason=reason, at=clock.now(),
+        duration_us=int((time.perf_counter() - request.started) * 1_000_000),
+        request_jws=request.request_jws, response_jws=response_jws,
+    )
+
+
+def _record_refusal(request: _Request, refusal: _Refusal) -> Refused:
+    """Log a refusal (audit entry and log row, in a transaction of their own) and return the exception to raise."""
+    reason, subject = refusal.reason, refusal.subject
+    known = Purpose.objects.filter(code=request.purpose).values_list("name_en", flat=True).first()
+    with transaction.atomic():
+        audit_append(
+            action="exchange.refused", actor=request.requester.actor or "anonymous",
+            actor_label=request.requester.label, source_ip=request.requester.source_ip,
+            subject=f"resident:{subject}" if subject is not None else None,
+            purpose=known or request.purpose, legal_basis=request.legal_basis,
+            consent=str(request.consent_id) if request.consent_id else "",
+            object_ref=f"exchange:{request.product_code}", outcome="denied",
+            detail={"reason": reason, "request": str(request.request_id), "service": request.service,
+                    "organisation": request.requester.organisation_code, "product": request.product_code},
+        )
+        if reason != "replayed":
+            try:
+                with transaction.atomic():
+                    _log(request, status=LogStatus.REFUSED, reason=reason, product=refusal.product, subject=subject)
+            except IntegrityError:
+                reason = "replayed"
+    return Refused(reason, request_id=request.request_id)
+
+
+def _check_consent(request: _Request, product: DataProduct, subject: uuid.UUID) -> str | None:
+    """The refusal reason for the cited consent, or None when it holds."""
+    consent = Consent.objects.filter(id=request.consent_id).first() if request.consent_id else None
+    if consent is None:
+        return "consent_not_found"
+    if (consent.subject_resident_id != subject or consent.product_code != product.code
+            or consent.purpose_id != request.purpose or consent.recipient != request.requester.organisation_code):
+        return "consent_mismatch"
+    if consent.revoked_at is not None:
+        return "consent_revoked"
+    now = clock.now()
+    if not (consent.granted_at <= now < consent.expires_at):
+        return "consent_expired"
+    return None
+
+
+def _subject(request: _Request, reader: registries.Reader, purpose_text: str, basis: str) -> uuid.UUID | None:
+    if request.subject_resident_id is not None:
+        return request.subject_resident_id
+    return registries.resident_id_by_number(number=request.subject_number, reader=reader, purpose=purpose_text,
+                                            basis=basis, consent=str(request.consent_id or ""))
+
+
+@transaction.atomic
+def _fetch(request: _Request) -> Release:
+    requester = request.requester
+    product = product_get(request.product_code, request.version)
+    if product is None:
+        raise _Refusal("unknown_product")
+    for missing, reason in ((requester.organisation_code, "no_organisation"), (requester.actor, "no_actor"),
+                            (request.service, "no_service")):
+        if not (missing or "").strip():
+            raise _Refusal(reason, product=product)
+    purpose = Purpose.objects.filter(code=request.purpose).first() if request.purpose else None
+    if purpose is None:
+        raise _Refusal("unknown_purpose", product=product)
+    if request.subject_resident_id is None and not request.subject_number.strip():
+        raise _Refusal("no_subject", product=product)
+    right = AccessRight.objects.filter(
+        consumer__in=_consumer_keys(requester.organisation_code), product_code=product.code, purpose=purpose,
+        revoked_at__isnull=True,
+    ).order_by("consent_exempt_article").last()
+    if right is None:
+        raise _Refusal("no_access_right", product=product, subject=request.subject_resident_id)
+    exempt = bool(right.consent_exempt_article) and request.legal_basis.strip() == right.consent_exempt_article
+    if request.consent_id is None and not exempt:
+        reason = "wrong_basis" if request.legal_basis.strip() else "no_consent_or_basis"
+        raise _Refusal(reason, product=product, subject=request.subject_resident_id)
+    basis = right.consent_exempt_article if exempt else product.legal_basis
+    reader = registries.Reader(
+        actor=requester.actor, label=requester.label, user_id=requester.user_id,
+        organisation_code=requester.organisation_code, source_ip=requester.source_ip,
+        service=request.service, product=f"{product.code}@{product.version}", request_ref=str(request.request_id),
+    )
+    subject = _subject(request, reader, purpose.name_en, basis)
+    if subject is None:
+        raise _Refusal("subject_unknown", product=product)
+    if request.consent_id is not None and not exempt:
+        consent_problem = _check_consent(request, product, subject)
+        if consent_problem is not None:
+            raise _Refusal(consent_problem, product=product, subject=subject)
+    data = products.read_product(
+        reader_name=product.reader, fields=list(product.fields), resident_id=subject, reader=reader,
+        purpose=purpose.name_en, basis=basis, consent=str(request.consent_id) if request.consent_id else "",
+    )
+    if data is None:
+        raise _Refusal("subject_unknown", product=product, subject=None)
+    try:
+        with transaction.atomic():
+            row = _log(request, status=LogStatus.RELEASED, product=product, subject=subject)
+    except IntegrityError:
+        raise _Refusal("replayed", product=product, subject=subject) from None
+    return Release(request_id=request.request_id, log_id=row.id, product=product.code, version=product.version,
+                   subject_resident_id=subject, purpose=purpose.code, data=data, released_at=row.at)
+
+
+def gate_fetch(
+    *, requester: Requester, product: str, purpose: str, service: str, subject_resident_id: uuid.UUID | None = None,
+    subject_number: str = "", consent_id: uuid.UUID | None = None, legal_basis: str = "", version: int | None = None,
+    request_id: uuid.UUID | None = None, direction: str = LogDirection.IN_PROCESS, client: str = "",
+    provider: str = "", request_jws: str = "",
+) -> Release:
+    """Check one request and release the product's fields of one person, or raise :class:`Refused`.
+
+    ``direction``, ``client``, ``provider`` and ``request_jws`` are for the federation
+    (a request received from another deployment, kept as evidence); in-process callers
+    leave them. ``request_id`` defaults to a new one; a request id seen before from the
+    same client is refused as a replay.
+    """
+    request = _Request(
+        request_id=request_id or uuid.uuid4(), requester=requester, product_code=product, version=version,
+        purpose=purpose or "", service=service or "", consent_id=consent_id, legal_basis=legal_basis or "",
+        subject_resident_id=subject_resident_id, subject_number=subject_number or "", direction=direction,
+        client=client or requester.organisation_code, provider=provider, request_jws=request_jws,
+        started=time.perf_counter(),
+    )
+    try:
+        return _fetch(request)
+    except _Refusal as refusal:
+        raise _record_refusal(request, refusal) from None
+
+
+def log_response(*, log_id: int, response_jws: str) -> None:
+    """Keep the signed response beside the signed request (federation: after signing the release)."""
+    ExchangeLog.objects.filter(id=log_id).update(response_jws=response_jws)
