@@ -180,20 +180,24 @@ def exchange_pack_load() -> dict[str, int]:
             },
         )
         counts["products"] += 1
+    # One right per consumer, product and purpose, naming every service whose evidence list needs it.
+    needed: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
     for need in catalogue.evidence_needs():
+        if not Purpose.objects.filter(code=need.purpose).exists():
+            raise ValueError(f"service {need.service_id} names purpose {need.purpose!r}, which exchange.yaml lacks")
         for consumer in need.consumers:
-            seeded = AccessRight.objects.filter(consumer=consumer, product_code=need.product, purpose_id=need.purpose,
-                                                source=RightSource.SERVICE)
-            if seeded.exists() or AccessRight.objects.filter(
-                consumer=consumer, product_code=need.product, purpose_id=need.purpose, revoked_at__isnull=True,
-            ).exists():
-                continue
-            AccessRight.objects.create(
-                consumer=consumer, product_code=need.product, purpose_id=need.purpose,
-                consent_exempt_article=need.consent_exempt_article, source=RightSource.SERVICE,
-                source_ref=f"{need.service_id}@{need.service_version}",
-            )
-            counts["rights"] += 1
+            article, services = needed.setdefault((consumer, need.product, need.purpose),
+                                                  (need.consent_exempt_article, []))
+            services.append(f"{need.service_id}@{need.service_version}")
+    for (consumer, product_code, purpose), (article, services) in needed.items():
+        same = AccessRight.objects.filter(consumer=consumer, product_code=product_code, purpose_id=purpose)
+        if same.filter(source=RightSource.SERVICE).exists() or same.filter(revoked_at__isnull=True).exists():
+            continue
+        AccessRight.objects.create(
+            consumer=consumer, product_code=product_code, purpose_id=purpose, consent_exempt_article=article,
+            source=RightSource.SERVICE, source_ref=", ".join(services)[:200],
+        )
+        counts["rights"] += 1
     if counts["rights"]:
         audit_append(action="exchange.rights.seeded", actor="system:country-pack", actor_label="Country pack",
                      object_ref="exchange:rights", detail={"granted": counts["rights"]})
