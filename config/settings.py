@@ -306,6 +306,18 @@ EGOV_BOOTSTRAP_STEPS: list[str] = [
 # --- Information sharing (egov.exchange) --------------------------------------------------
 # The longest a citizen's consent may last, in days.
 EGOV_CONSENT_MAX_DAYS = envint("EGOV_CONSENT_MAX_DAYS", 365)
+# Federation between deployments (egov.exchange.federation, ADR 0060): the member code this
+# deployment answers and signs as, the base URL its member registry announces, the
+# clock skew tolerated on a signed message, how long a trusted member registry that
+# could not be refreshed is still relied on, and how long a request waits for the owner.
+EGOV_EXCHANGE_MEMBER_CODE = os.environ.get("EGOV_EXCHANGE_MEMBER_CODE", "cen-mois")
+EGOV_EXCHANGE_MEMBER_NAME = os.environ.get("EGOV_EXCHANGE_MEMBER_NAME", "")
+EGOV_EXCHANGE_BASE_URL = os.environ.get("EGOV_EXCHANGE_BASE_URL", "") or EGOV_BASE_URL
+EGOV_EXCHANGE_MAX_SKEW_SECONDS = envint("EGOV_EXCHANGE_MAX_SKEW_SECONDS", 300)
+EGOV_EXCHANGE_CONFIGURATION_MAX_AGE_HOURS = envint("EGOV_EXCHANGE_CONFIGURATION_MAX_AGE_HOURS", 72)
+EGOV_EXCHANGE_TIMEOUT_SECONDS = envint("EGOV_EXCHANGE_TIMEOUT_SECONDS", 10)
+# How far back the download of "Who viewed my data" on My Gov reaches (PIPA: access logs kept two years at least).
+EGOV_ACCESS_LOG_DOWNLOAD_DAYS = envint("EGOV_ACCESS_LOG_DOWNLOAD_DAYS", 731)
 EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"
 # Run by `egov demo` after the accounts, in order; each returns lines to print.
-EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population"]
+EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population", "egov.exchange.demo.ensure_demo_exchange"]

@@ -60,6 +60,7 @@ def test_the_demo_setup_prints_every_login_and_is_safe_to_run_twice(tmp_path: Pa
     for username in ("alice", "clerk", "reviewer", "head", "olivia"):
         assert f" {username} " in outputs[0]
     assert "246810" in outputs[0]
+    assert "Information sharing: alice has a consent on My Gov" in outputs[0]
     assert outputs[0] == outputs[1]
 
 
