@@ -18,8 +18,10 @@ record of the refusal goes with the rollback.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,6 +76,9 @@ class Release:
     data: Any
     released_at: datetime
 
+
+# Turns a release into the signed response kept beside the request (federation).
+Responder = Callable[[Release], str]
 
 # The reasons for a refusal; the code goes into the log, the message (below) to the caller.
 REASONS = (
@@ -152,13 +157,20 @@ def product_get(code: str, version: int | None = None) -> DataProduct | None:
     return found.order_by("-version").first()
 
 
+# Organisation code -> its kind, per process: a code's kind does not change (a reorganised
+# office gets a new code), and this saves a query on every request.
+_KINDS: dict[str, str | None] = {}
+
+
 def _consumer_keys(organisation_code: str) -> list[str]:
     """The ``consumer`` values that match an organisation: its code and ``kind:<its kind>`` when it is local."""
-    keys = [organisation_code]
-    organisation = accounts.organisation(code=organisation_code)
-    if organisation is not None:
-        keys.append(f"kind:{organisation.kind}")
-    return keys
+    if organisation_code not in _KINDS:
+        organisation = accounts.organisation(code=organisation_code)
+        if organisation is None:
+            return [organisation_code]  # not cached: the organisation may be created later
+        _KINDS[organisation_code] = organisation.kind
+    kind = _KINDS[organisation_code]
+    return [organisation_code, f"kind:{kind}"] if kind else [organisation_code]
 
 
 def _log(request: _Request, *, status: str, reason: str = "", product: DataProduct | None = None,
@@ -223,8 +235,21 @@ def _subject(request: _Request, reader: registries.Reader, purpose_text: str, ba
                                             basis=basis, consent=str(request.consent_id or ""))
 
 
-@transaction.atomic
-def _fetch(request: _Request) -> Release:
+@dataclass(frozen=True)
+class _Checked:
+    product: DataProduct
+    purpose: Purpose
+    basis: str
+    exempt: bool
+
+
+def _check(request: _Request) -> _Checked:
+    """Everything that does not depend on the subject, read without a transaction.
+
+    On SQLite every transaction here takes the database's one write lock at its start
+    (``transaction_mode IMMEDIATE``), so the checks that only read run before it and
+    the transaction holds the lock for the read, its entry and the log row alone.
+    """
     requester = request.requester
     product = product_get(request.product_code, request.version)
     if product is None:
@@ -238,55 +263,66 @@ def _fetch(request: _Request) -> Release:
         raise _Refusal("unknown_purpose", product=product)
     if request.subject_resident_id is None and not request.subject_number.strip():
         raise _Refusal("no_subject", product=product)
-    right = AccessRight.objects.filter(
-        consumer__in=_consumer_keys(requester.organisation_code), product_code=product.code, purpose=purpose,
-        revoked_at__isnull=True,
-    ).order_by("consent_exempt_article").last()
+    right = (
+        AccessRight.objects.filter(consumer__in=_consumer_keys(requester.organisation_code),
+                                   product_code=product.code, purpose=purpose, revoked_at__isnull=True)
+        .values_list("consent_exempt_article", flat=True).order_by("-consent_exempt_article").first()
+    )
     if right is None:
         raise _Refusal("no_access_right", product=product, subject=request.subject_resident_id)
-    exempt = bool(right.consent_exempt_article) and request.legal_basis.strip() == right.consent_exempt_article
+    exempt = bool(right) and request.legal_basis.strip() == right
     if request.consent_id is None and not exempt:
         reason = "wrong_basis" if request.legal_basis.strip() else "no_consent_or_basis"
         raise _Refusal(reason, product=product, subject=request.subject_resident_id)
-    basis = right.consent_exempt_article if exempt else product.legal_basis
+    return _Checked(product=product, purpose=purpose, basis=right if exempt else product.legal_basis, exempt=exempt)
+
+
+@transaction.atomic
+def _read(request: _Request, checked: _Checked, respond: Responder | None) -> Release:
+    """The subject, the consent's match, the read with its one audit entry and the log row: one transaction."""
+    requester, product, purpose = request.requester, checked.product, checked.purpose
     reader = registries.Reader(
         actor=requester.actor, label=requester.label, user_id=requester.user_id,
         organisation_code=requester.organisation_code, source_ip=requester.source_ip,
         service=request.service, product=f"{product.code}@{product.version}", request_ref=str(request.request_id),
     )
-    subject = _subject(request, reader, purpose.name_en, basis)
+    subject = _subject(request, reader, purpose.name_en, checked.basis)
     if subject is None:
         raise _Refusal("subject_unknown", product=product)
-    if request.consent_id is not None and not exempt:
+    if request.consent_id is not None and not checked.exempt:
         consent_problem = _check_consent(request, product, subject)
         if consent_problem is not None:
             raise _Refusal(consent_problem, product=product, subject=subject)
     data = products.read_product(
         reader_name=product.reader, fields=list(product.fields), resident_id=subject, reader=reader,
-        purpose=purpose.name_en, basis=basis, consent=str(request.consent_id) if request.consent_id else "",
+        purpose=purpose.name_en, basis=checked.basis, consent=str(request.consent_id) if request.consent_id else "",
     )
     if data is None:
         raise _Refusal("subject_unknown", product=product, subject=None)
+    release = Release(request_id=request.request_id, log_id=0, product=product.code, version=product.version,
+                      subject_resident_id=subject, purpose=purpose.code, data=data, released_at=clock.now())
+    response_jws = respond(release) if respond is not None else ""
     try:
         with transaction.atomic():
-            row = _log(request, status=LogStatus.RELEASED, product=product, subject=subject)
+            row = _log(request, status=LogStatus.RELEASED, product=product, subject=subject,
+                       response_jws=response_jws)
     except IntegrityError:
         raise _Refusal("replayed", product=product, subject=subject) from None
-    return Release(request_id=request.request_id, log_id=row.id, product=product.code, version=product.version,
-                   subject_resident_id=subject, purpose=purpose.code, data=data, released_at=row.at)
+    return dataclasses.replace(release, log_id=row.id, released_at=row.at)
 
 
 def gate_fetch(
     *, requester: Requester, product: str, purpose: str, service: str, subject_resident_id: uuid.UUID | None = None,
     subject_number: str = "", consent_id: uuid.UUID | None = None, legal_basis: str = "", version: int | None = None,
     request_id: uuid.UUID | None = None, direction: str = LogDirection.IN_PROCESS, client: str = "",
-    provider: str = "", request_jws: str = "",
+    provider: str = "", request_jws: str = "", respond: Responder | None = None,
 ) -> Release:
     """Check one request and release the product's fields of one person, or raise :class:`Refused`.
 
-    ``direction``, ``client``, ``provider`` and ``request_jws`` are for the federation
-    (a request received from another deployment, kept as evidence); in-process callers
-    leave them. ``request_id`` defaults to a new one; a request id seen before from the
+    ``direction``, ``client``, ``provider``, ``request_jws`` and ``respond`` are for
+    the federation (a request received from another deployment, kept as evidence):
+    ``respond`` turns the release into the signed response, which is stored with the
+    log row in the read's transaction; in-process callers leave them. ``request_id`` defaults to a new one; a request id seen before from the
     same client is refused as a replay.
     """
     request = _Request(
@@ -297,7 +333,7 @@ def gate_fetch(
         started=time.perf_counter(),
     )
     try:
-        return _fetch(request)
+        return _read(request, _check(request), respond)
     except _Refusal as refusal:
         raise _record_refusal(request, refusal) from None
 
