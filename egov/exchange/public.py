@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from egov.exchange import gate, selectors, services
+from egov.exchange import stats as _stats
 from egov.exchange.gate import REASONS, Refused, Release, Requester
 from egov.exchange.models import ConsentChannel, LogDirection
+from egov.exchange.stats import DEFAULT_WINDOW, ExchangeStats, ExchangeTally
 from egov.registries import public as registries
 
 __all__ = [
     "REASONS",
     "audit_subjects",
     "ConsentInfo",
+    "ExchangeStats",
+    "ExchangeTally",
     "ProductInfo",
     "PurposeInfo",
     "Refused",
@@ -36,6 +40,7 @@ __all__ = [
     "consent_grant",
     "consent_revoke",
     "consents_of",
+    "exchange_stats",
     "fetch",
     "load_exchange_pack",
     "own_records",
@@ -173,3 +178,16 @@ def audit_subjects(*, user_id: uuid.UUID, resident_id: uuid.UUID | None = None) 
 def load_exchange_pack() -> None:
     """Bootstrap step (settings.EGOV_BOOTSTRAP_STEPS): purposes, data products and the seeded access rights."""
     services.exchange_pack_load()
+
+
+# --- operations: exchange statistics from the log ----------------------------------------------
+
+
+def exchange_stats(*, window: timedelta = DEFAULT_WINDOW, until: datetime | None = None) -> ExchangeStats:
+    """Counts and latencies per direction, client, provider and data product, computed from the exchange log.
+
+    For ``/metrics`` and the operators' JSON: released, refused (by reason) and failed
+    requests and the latency p50/p99 over ``window`` (default the last 24 hours) up to
+    ``until`` (default now, on the deployment's clock).
+    """
+    return _stats.exchange_stats(window=window, until=until)

@@ -1,8 +1,11 @@
 """The Prometheus exposition of ``/metrics``: the kernel's registry plus gauges computed at scrape time.
 
-Queue depth, worker liveness and daily job runs are read from the database when
-Prometheus scrapes, in a registry of their own made for the scrape, so that nothing
-in ``core``'s long-lived registry queries the database by surprise.
+Queue depth, worker liveness, daily job runs and the information-sharing exchanges
+are read from the database when Prometheus scrapes, in a registry of their own made
+for the scrape, so that nothing in ``core``'s long-lived registry queries the database
+by surprise. The exchange families are computed from the exchange log's rows (through
+``exchange.public``), never counted beside them, so they agree with the record and
+across server processes; they are gauges over the last 24 hours.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from prometheus_client.registry import Collector
 
 from egov.core.observability import REGISTRY
 from egov.core.worker import oldest_ready_age_seconds, queue_depth, worker_liveness
+from egov.exchange import public as exchange
 
 
 class ScrapeTimeCollector(Collector):
@@ -66,6 +70,51 @@ class ScrapeTimeCollector(Collector):
         yield last_run
 
 
+_EXCHANGE_LABELS = ["direction", "client", "provider", "product"]
+
+
+class ExchangeCollector(Collector):
+    """Exchanges through the gate over the last 24 hours, per direction, member and data product."""
+
+    def collect(self) -> Iterator[Metric]:
+        tallies = exchange.exchange_stats().tallies
+        requests = GaugeMetricFamily(
+            "egov_exchange_requests",
+            "Requests through the information-sharing gate in the last 24 hours, by outcome (released, refused, error).",
+            labels=[*_EXCHANGE_LABELS, "status"],
+        )
+        refusals = GaugeMetricFamily(
+            "egov_exchange_refusals",
+            "Refused requests through the gate in the last 24 hours, by reason code.",
+            labels=[*_EXCHANGE_LABELS, "reason"],
+        )
+        p50 = GaugeMetricFamily(
+            "egov_exchange_latency_p50_ms",
+            "Median time of a request through the gate in the last 24 hours, in milliseconds "
+            "(a round trip for outgoing requests).",
+            labels=_EXCHANGE_LABELS,
+        )
+        p99 = GaugeMetricFamily(
+            "egov_exchange_latency_p99_ms",
+            "99th percentile time of a request through the gate in the last 24 hours, in milliseconds.",
+            labels=_EXCHANGE_LABELS,
+        )
+        for tally in tallies:
+            group = [tally.direction, tally.client, tally.provider, tally.product]
+            for status, count in (("released", tally.released), ("refused", tally.refused), ("error", tally.errors)):
+                requests.add_metric([*group, status], count)
+            for reason, count in tally.refused_by_reason:
+                refusals.add_metric([*group, reason], count)
+            if tally.latency_p50_ms is not None:
+                p50.add_metric(group, tally.latency_p50_ms)
+            if tally.latency_p99_ms is not None:
+                p99.add_metric(group, tally.latency_p99_ms)
+        yield requests
+        yield refusals
+        yield p50
+        yield p99
+
+
 def _request_metrics() -> bytes:
     """The kernel's instruments: this process's, or every server process's in multiprocess mode.
 
@@ -86,4 +135,5 @@ def exposition() -> bytes:
     """Everything ``/metrics`` shows, in the Prometheus text format."""
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(ScrapeTimeCollector())
+    scrape.register(ExchangeCollector())
     return _request_metrics() + generate_latest(scrape)

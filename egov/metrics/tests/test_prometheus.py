@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -91,3 +93,34 @@ def test_a_prometheus_scraper_with_the_metrics_token_reads_the_metrics() -> None
     response = Client().get(METRICS, HTTP_AUTHORIZATION="Bearer scrape-secret-for-tests")
     assert response.status_code == 200
     assert b"egov_task_queue_depth" in response.content
+
+
+def test_exchanges_through_the_gate_show_per_member_and_data_product(operator_client: Client, clerk: Any) -> None:
+    # Releases are counted in egov/exchange/tests/test_stats.py (they need a person on the
+    # register); here the clerk's reads that cite no consent are refused by the real gate.
+    from egov.exchange import public as exchange
+
+    exchange.load_exchange_pack()
+    read = {"requester": exchange.requester_for_user(clerk), "product": "resident-registration-extract",
+            "purpose": "civil_application", "service": "move-in-report", "subject_resident_id": uuid.uuid4()}
+    for legal_basis in ("", "", "Some Act, Article 1"):
+        with pytest.raises(exchange.Refused):
+            exchange.fetch(legal_basis=legal_basis, **read)
+
+    text = operator_client.get(METRICS).content.decode()
+
+    # The exposition writes labels in alphabetical order.
+    group = 'client="adm-1101072",direction="in_process",product="resident-registration-extract",provider=""'
+    assert f'egov_exchange_requests{{{group},status="refused"}} 3.0' in text
+    assert f'egov_exchange_requests{{{group},status="released"}} 0.0' in text
+    assert f'egov_exchange_requests{{{group},status="error"}} 0.0' in text
+    assert f'egov_exchange_refusals{{{group},reason="no_consent_or_basis"}} 2.0' in text
+    assert f'egov_exchange_refusals{{{group},reason="wrong_basis"}} 1.0' in text
+    assert f"egov_exchange_latency_p50_ms{{{group}}}" in text
+    assert f"egov_exchange_latency_p99_ms{{{group}}}" in text
+
+
+def test_no_exchange_yet_shows_the_families_without_samples(operator_client: Client) -> None:
+    text = operator_client.get(METRICS).content.decode()
+    assert "# TYPE egov_exchange_requests gauge" in text
+    assert "egov_exchange_requests{" not in text
