@@ -33,6 +33,7 @@ __all__ = [
     "official_info",
     "organisation",
     "organisation_tree",
+    "organisations_covering",
     "user_for_personal_token",
     "user_link_resident",
 ]
@@ -159,6 +160,16 @@ def organisation_tree(*, include_historic: bool = False, local_levels: int = 2) 
         return OrganisationNode(_organisation_info(org), kids)
 
     return [build(root, 1) for root in roots]
+
+
+def organisations_covering(*, admin_dong_code: str) -> list[OrganisationInfo]:
+    """The organisations in force whose jurisdiction holds this administrative dong (any level)."""
+    from egov.accounts.models import Organisation
+    from egov.core import clock
+
+    today = clock.today()
+    rows = Organisation.objects.filter(jurisdiction__code=admin_dong_code).exclude(valid_to__lt=today).distinct()
+    return [_organisation_info(org) for org in rows]
 
 
 def official_info(*, user_id: UUID) -> OfficialInfo | None:

@@ -18,7 +18,9 @@ JOB = "egov.core.tests.test_worker_tasks.note_the_day"
 
 
 @pytest.fixture
-def registered_job() -> Iterator[str]:
+def registered_job(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # This test's job alone: the apps' own daily jobs (registered in their ready()) are not under test here.
+    monkeypatch.setattr("egov.core.scheduler._registered", {})
     register_daily_job(JOB, at=time(9, 0))
     try:
         yield JOB
