@@ -316,6 +316,10 @@ EGOV_EXCHANGE_BASE_URL = os.environ.get("EGOV_EXCHANGE_BASE_URL", "") or EGOV_BA
 EGOV_EXCHANGE_MAX_SKEW_SECONDS = envint("EGOV_EXCHANGE_MAX_SKEW_SECONDS", 300)
 EGOV_EXCHANGE_CONFIGURATION_MAX_AGE_HOURS = envint("EGOV_EXCHANGE_CONFIGURATION_MAX_AGE_HOURS", 72)
 EGOV_EXCHANGE_TIMEOUT_SECONDS = envint("EGOV_EXCHANGE_TIMEOUT_SECONDS", 10)
+# Key ids of this deployment's exchange-member key withdrawn before their certificate
+# expires (comma-separated): left out of the member registry, refused by the others.
+EGOV_EXCHANGE_REVOKED_KEY_IDS = [k.strip() for k in os.environ.get("EGOV_EXCHANGE_REVOKED_KEY_IDS", "").split(",")
+                                 if k.strip()]
 # How far back the download of "Who viewed my data" on My Gov reaches (PIPA: access logs kept two years at least).
 EGOV_ACCESS_LOG_DOWNLOAD_DAYS = envint("EGOV_ACCESS_LOG_DOWNLOAD_DAYS", 731)
 EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"

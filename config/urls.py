@@ -10,10 +10,12 @@ from config.api import api
 from egov.core.access import public
 
 urlpatterns = [
+    path("my/consents/", include("egov.exchange.urls")),
     path("", include("egov.portal.urls")),
     path("accounts/", include("egov.accounts.urls")),
     path("back-office/registries/", include("egov.registries.backoffice_urls")),
     path("back-office/identity/", include("egov.registries.proofing_urls")),
+    path("back-office/exchange/", include("egov.exchange.backoffice_urls")),
     path("back-office/", include("egov.accounts.backoffice_urls")),
     path("registries/", include("egov.registries.urls")),
     path("notifications/", include("egov.notifications.urls")),

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "registry.property.read": _("Look up the land and building registers"),
     "registry.businesses.read": _("Look up the business register"),
     "identity.proof": _("Issue identity-proofing codes to residents at the counter"),
+    "exchange.read": _("See the information-sharing data products, access rights and exchange log"),
+    "exchange.manage": _("Grant and revoke access rights to data products"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -54,8 +56,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.property.read", "registry.businesses.read",
         }
     ),
-    Role.HEAD: frozenset({"backoffice.view", "cases.decide", "org.manage", "audit.read"}),
-    Role.AUDITOR: frozenset({"backoffice.view", "audit.read"}),
+    Role.HEAD: frozenset({"backoffice.view", "cases.decide", "org.manage", "audit.read", "exchange.read"}),
+    Role.AUDITOR: frozenset({"backoffice.view", "audit.read", "exchange.read"}),
     Role.OPERATOR: frozenset(PERMISSIONS),
 }
 

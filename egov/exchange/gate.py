@@ -75,6 +75,7 @@ class Release:
     purpose: str
     data: Any
     released_at: datetime
+    response: str = ""  # the signed response, when the caller gave ``respond`` (federation)
 
 
 # Turns a release into the signed response kept beside the request (federation).
@@ -174,7 +175,7 @@ def _consumer_keys(organisation_code: str) -> list[str]:
 
 
 def _log(request: _Request, *, status: str, reason: str = "", product: DataProduct | None = None,
-         subject: uuid.UUID | None = None, response_jws: str = "") -> ExchangeLog:
+         subject: uuid.UUID | None = None, response_jws: str = "", at: datetime | None = None) -> ExchangeLog:
     """One row of the exchange log; a replayed request id surfaces as IntegrityError."""
     return ExchangeLog.objects.create(
         request_id=request.request_id, direction=request.direction, client=request.client,
@@ -182,7 +183,7 @@ def _log(request: _Request, *, status: str, reason: str = "", product: DataProdu
         service=request.service, product_code=request.product_code,
         product_version=product.version if product is not None else request.version,
         purpose=request.purpose, consent_id=request.consent_id, legal_basis=request.legal_basis,
-        subject_resident_id=subject, status=status, reason=reason, at=clock.now(),
+        subject_resident_id=subject, status=status, reason=reason, at=at or clock.now(),
         duration_us=int((time.perf_counter() - request.started) * 1_000_000),
         request_jws=request.request_jws, response_jws=response_jws,
     )
@@ -305,10 +306,10 @@ def _read(request: _Request, checked: _Checked, respond: Responder | None) -> Re
     try:
         with transaction.atomic():
             row = _log(request, status=LogStatus.RELEASED, product=product, subject=subject,
-                       response_jws=response_jws)
+                       response_jws=response_jws, at=release.released_at)
     except IntegrityError:
         raise _Refusal("replayed", product=product, subject=subject) from None
-    return dataclasses.replace(release, log_id=row.id, released_at=row.at)
+    return dataclasses.replace(release, log_id=row.id, response=response_jws)
 
 
 def gate_fetch(

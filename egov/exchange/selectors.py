@@ -6,7 +6,7 @@ import uuid
 
 from django.db.models import QuerySet
 
-from egov.exchange.models import AccessRight, Consent, DataProduct, ExchangeLog, Purpose
+from egov.exchange.models import AccessRight, Consent, DataProduct, ExchangeLog, Member, Purpose
 
 
 def products_list(*, active_only: bool = True) -> QuerySet[DataProduct]:
@@ -39,4 +39,4 @@ def member_name(code: str) -> str | None:
     The federation's member registry fills this in (egov.exchange.federation); until a
     deployment trusts another, no outside member is known.
     """
-    return None
+    return Member.objects.filter(code=code).values_list("name", flat=True).first()

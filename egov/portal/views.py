@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from egov.accounts import public as accounts
-from egov.core import audit
+from egov.core import audit, clock
 from egov.core.access import CITIZEN, PUBLIC, access
 from egov.exchange import public as exchange
 from egov.notifications import public as notifications
 from egov.portal.forms import ServiceSearchForm
 from egov.portal.organisations import chart_from_tree
-from egov.portal.presenters import access_records
+from egov.portal.presenters import COLUMNS, AccessRecord, access_records, download_rows
 
 
 @access(PUBLIC)
@@ -33,6 +42,10 @@ def services(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/services.html", {"form": ServiceSearchForm(), "services": []})
 
 
+# How many entries of "Who viewed my data" My Gov shows; the download has them all.
+MY_GOV_LATEST = 50
+
+
 @access(CITIZEN)
 def my_gov(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own page: their account, their records, who viewed their data, their messages.
@@ -50,16 +63,69 @@ def my_gov(request: HttpRequest) -> HttpResponse:
         label = getattr(user, "display_name", "") or user.get_username()
         records = exchange.own_records(user_id=user_id, resident_id=resident_id, label=label)
     subjects = exchange.audit_subjects(user_id=user_id, resident_id=resident_id)
+    consents = exchange.consents_of(resident_id=resident_id) if resident_id is not None else []
     return render(
         request,
         "portal/my_gov.html",
         {
             "records": records,
             "linked": resident_id is not None,
-            "viewed": access_records(audit.entries_about(subjects, limit=50)),
+            "viewed": access_records(audit.entries_about(subjects, limit=MY_GOV_LATEST)),
+            "latest": MY_GOV_LATEST,
+            "active_consents": sum(1 for consent in consents if consent.state == "active"),
             "inbox": notifications.inbox_list(user_id, limit=20),
         },
     )
+
+
+def _access_log(request: HttpRequest) -> list[AccessRecord]:
+    """Every entry about the signed-in person from the last two years at least (the download's content)."""
+    user = request.user
+    assert user.pk is not None  # @access(CITIZEN)
+    subjects = exchange.audit_subjects(user_id=user.pk, resident_id=getattr(user, "resident_id", None))
+    since = clock.now() - timedelta(days=settings.EGOV_ACCESS_LOG_DOWNLOAD_DAYS)
+    return access_records(audit.entries_about(subjects, limit=None, since=since))
+
+
+def _download_name(extension: str) -> str:
+    return f"access-log-{clock.today().isoformat()}.{extension}"
+
+
+@access(CITIZEN)
+@require_safe
+@never_cache
+def access_log_csv(request: HttpRequest) -> HttpResponse:
+    """"Who viewed my data" as a spreadsheet: every entry of the period, with the PIPA access-log fields.
+
+    UTF-8 with a byte-order mark, so that spreadsheet programs read the Korean correctly.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name("csv")}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([str(heading) for _key, heading, _value in COLUMNS])
+    for row in download_rows(_access_log(request)):
+        writer.writerow([row[key] for key, _heading, _value in COLUMNS])
+    return response
+
+
+@access(CITIZEN)
+@require_safe
+@never_cache
+def access_log_json(request: HttpRequest) -> HttpResponse:
+    """"Who viewed my data" as JSON, for a person's own tools: the same entries as the CSV file."""
+    user = request.user
+    document = {
+        "subject": user.get_username(),
+        "generated_at": clock.now(),
+        "period_days": settings.EGOV_ACCESS_LOG_DOWNLOAD_DAYS,
+        "description": _("Every access to your personal data and every change to your account, newest first."),
+        "entries": download_rows(_access_log(request)),
+    }
+    response = HttpResponse(json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name("json")}"'
+    return response
 
 
 @access(PUBLIC)

@@ -1,5 +1,6 @@
 """The information mediator's data: the gate's records (:mod:`.gate`) and the federation's (:mod:`.federation`)."""
 
+from egov.exchange.models.federation import Member, MemberCertificate, TrustedConfiguration
 from egov.exchange.models.gate import (
     AccessRight,
     Consent,
@@ -20,6 +21,9 @@ __all__ = [
     "ExchangeLog",
     "LogDirection",
     "LogStatus",
+    "Member",
+    "MemberCertificate",
     "Purpose",
     "RightSource",
+    "TrustedConfiguration",
 ]

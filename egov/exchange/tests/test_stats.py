@@ -114,3 +114,15 @@ def test_the_json_form_names_every_figure(traffic: None) -> None:
     assert copy["refused_by_reason"] == {"consent_not_found": 1, "no_consent_or_basis": 2}
     assert set(copy["latency_ms"]) == {"p50", "p99"}
     assert stats_json()["window_seconds"] == 86400
+
+
+def test_operators_read_the_statistics_as_json_and_citizens_may_not(
+    traffic: None, client_for: Any, olivia: Any, alice: Any,
+) -> None:
+    answer = client_for(olivia).get("/api/v1/exchange/stats?hours=24")
+    assert answer.status_code == 200
+    [household] = [t for t in answer.json()["exchanges"] if t["product"] == COPY]
+    assert (household["released"], household["refused"], household["client"]) == (3, 3, "adm-1101072")
+    assert household["refused_by_reason"] == {"consent_not_found": 1, "no_consent_or_basis": 2}
+    assert household["latency_ms"]["p50"] > 0
+    assert client_for(alice).get("/api/v1/exchange/stats").status_code == 403
