@@ -301,6 +301,7 @@ EGOV_PROOFING_CODE_TTL_MINUTES = envint("EGOV_PROOFING_CODE_TTL_MINUTES", 15)
 EGOV_BOOTSTRAP_STEPS: list[str] = [
     "egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack",
     "egov.exchange.public.load_exchange_pack",
+    "egov.catalogue.public.load_catalogue",
 ]
 
 # --- Information sharing (egov.exchange) --------------------------------------------------

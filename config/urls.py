@@ -18,6 +18,7 @@ urlpatterns = [
     path("back-office/exchange/", include("egov.exchange.backoffice_urls")),
     path("back-office/", include("egov.accounts.backoffice_urls")),
     path("registries/", include("egov.registries.urls")),
+    path("catalogue/", include("egov.catalogue.urls")),
     path("notifications/", include("egov.notifications.urls")),
     path("metrics", include("egov.metrics.urls")),
     path("i18n/", include("egov.portal.i18n_urls")),

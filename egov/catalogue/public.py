@@ -1,24 +1,54 @@
 """catalogue: service definitions as data — the interface other apps use.
 
-The definitions live in the country pack (``country/<pack>/services/*.yaml``). The full
-schema, loader and validation arrive with the catalogue's own issue; until then this
-module reads only what the information-sharing gate needs from them: each service's
-evidence list, from which the gate's access rights are seeded (rule 2: the platform's
-own services have no standing exemption, they get rights as data like anyone else).
+The definitions live in the country pack (``country/<pack>/services/*.yaml``), in the
+format of ``egov.catalogue.schema`` (docs/catalogue.md). Other apps get:
+
+- ``service_definition(service_id, version=None)``: a stored version, frozen (a case
+  keeps the version it started under; without a version, the latest);
+- ``search(query, language)`` and the browse functions (by task area, life event and
+  competent organisation), returning frozen summaries with the service page's URL;
+- ``rule_holds(rule, form=…, facts=…)``: the evaluation of a definition's rules;
+- ``evidence_needs()``: every evidence item of every service, from which the
+  information-sharing gate seeds its access rights (rule 2: the platform's own services
+  have no standing exemption, they get rights as data like anyone else);
+- ``load_catalogue()``: the bootstrap step storing new versions.
 
 Ids in, frozen dataclasses out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-from django.conf import settings
+from egov.catalogue import expressions, selectors
+from egov.catalogue.loader import load_pack
+from egov.catalogue.schema import (
+    Channel,
+    CompetentOrganisation,
+    Document,
+    Effect,
+    EligibilityRule,
+    EvidenceItem,
+    Fee,
+    FormField,
+    ServiceDefinition,
+    Sla,
+    Text,
+    Transition,
+    Workflow,
+    WorkflowState,
+)
+from egov.catalogue.selectors import Group, SearchResult, ServiceSummary
+from egov.catalogue.services import CatalogueInvalid, catalogue_load
 
-__all__ = ["LEVEL_KINDS", "EvidenceNeed", "evidence_needs"]
+__all__ = [
+    "LEVEL_KINDS", "CatalogueInvalid", "Channel", "CompetentOrganisation", "Document", "Effect", "EligibilityRule",
+    "EvidenceItem", "EvidenceNeed", "Fee", "FormField", "Group", "SearchResult", "ServiceDefinition", "ServiceSummary",
+    "Sla", "Text", "Transition", "Workflow", "WorkflowState", "evidence_needs", "life_events", "load_catalogue",
+    "organisations", "rule_holds", "search", "service_definition", "services", "task_areas",
+]
 
 # A service's competent organisation given as a level, and the organisation kinds that
 # are that level (accounts.Organisation.Kind values).
@@ -26,6 +56,7 @@ LEVEL_KINDS: dict[str, tuple[str, ...]] = {
     "dong": ("dong", "eup", "myeon"),
     "si_gun_gu": ("si", "gun", "autonomous_gu", "gu", "administrative_city"),
     "sido": ("sido",),
+    "ministry": ("ministry",),
 }
 
 
@@ -43,31 +74,68 @@ class EvidenceNeed:
     consent_exempt_article: str
 
 
-def _services_dir() -> Path:
-    return Path(settings.EGOV_COUNTRY_DIR) / "services"
-
-
-def _consumers(competent: dict[str, Any], source: Path) -> tuple[str, ...]:
-    if "code" in competent:
-        return (str(competent["code"]),)
-    level = str(competent.get("level", ""))
-    if level not in LEVEL_KINDS:
-        raise ValueError(f"{source}: competent_organisation.level must be one of {sorted(LEVEL_KINDS)}, got {level!r}")
-    return tuple(f"kind:{kind}" for kind in LEVEL_KINDS[level])
+def _consumers(organisation: CompetentOrganisation) -> tuple[str, ...]:
+    if organisation.code:
+        return (organisation.code,)
+    return tuple(f"kind:{kind}" for kind in LEVEL_KINDS[organisation.level or ""])
 
 
 def evidence_needs() -> list[EvidenceNeed]:
-    """Every evidence item of every service definition of the pack, in file order."""
-    needs: list[EvidenceNeed] = []
-    for path in sorted(_services_dir().glob("*.yaml")):
-        definition = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        name = definition.get("name") or {}
-        consumers = _consumers(definition.get("competent_organisation") or {}, path)
-        for item in definition.get("evidence") or []:
-            needs.append(EvidenceNeed(
-                service_id=str(definition["id"]), service_version=int(definition.get("version", 1)),
-                service_name=str(name.get("ko", definition["id"])), service_name_en=str(name.get("en", definition["id"])),
-                consumers=consumers, product=str(item["product"]), purpose=str(item["purpose"]),
-                consent_exempt_article=str(item.get("consent_exempt_article", "")),
-            ))
-    return needs
+    """Every evidence item of every service definition of the pack, in file order.
+
+    Raises CatalogueInvalid when a definition does not validate: rights are never seeded
+    from a definition nobody could check.
+    """
+    pack = load_pack()
+    if pack.errors:
+        raise CatalogueInvalid(list(pack.errors))
+    return [
+        EvidenceNeed(
+            service_id=loaded.definition.id, service_version=loaded.definition.version,
+            service_name=loaded.definition.name.ko, service_name_en=loaded.definition.name.en,
+            consumers=_consumers(loaded.definition.competent_organisation), product=item.product,
+            purpose=item.purpose, consent_exempt_article=item.consent_exempt_article,
+        )
+        for loaded in pack.services
+        for item in loaded.definition.evidence
+    ]
+
+
+def load_catalogue() -> dict[str, int]:
+    """Bootstrap step: store each definition version not stored yet (never alter one)."""
+    return catalogue_load(pack=load_pack())
+
+
+def service_definition(service_id: str, version: int | None = None) -> ServiceDefinition:
+    """The stored definition of a service: the given version, or the latest. Raises NotFound."""
+    return selectors.stored_definition(service_id, version)
+
+
+def rule_holds(rule: str, *, form: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
+    """Whether a definition's rule (eligibility, show_if, exemption, effect condition) holds."""
+    return expressions.evaluate(rule, form=form, facts=facts)
+
+
+def search(query: str, language: str) -> list[SearchResult]:
+    """Services matching what a person typed, best first (spacing, partial words and everyday words forgiven)."""
+    return selectors.service_search(query=query, language=language)
+
+
+def services(*, language: str, task_area: str | None = None, life_event: str | None = None,
+             organisation: str | None = None) -> list[ServiceSummary]:
+    """The services of a task area, a life event or an organisation (key from ``organisations``), by name."""
+    return selectors.service_list(language=language, task_area=task_area, life_event=life_event,
+                                  organisation=organisation)
+
+
+def task_areas(language: str) -> list[Group]:
+    return selectors.task_area_list(language=language)
+
+
+def life_events(language: str) -> list[Group]:
+    return selectors.life_event_list(language=language)
+
+
+def organisations(language: str) -> list[Group]:
+    """The competent organisations (a level such as ``level-dong``, or one body's code) with services."""
+    return selectors.organisation_list(language=language)

@@ -1,0 +1,310 @@
+"""Read a country pack's service definitions and say exactly what is wrong with a bad one.
+
+Each ``services/*.yaml`` is composed with PyYAML first (so that every key and item keeps
+its line), then validated by the schema with the pack's task areas, life events, data
+products, purposes and organisations as context. A pydantic error's location
+(``form.2.type``) is walked down the composed node tree to the line the author wrote,
+so ``egov check`` can answer ``country/kr/services/x.yaml:14: form.2.type: …``.
+
+The result is cached per pack directory and refreshed when a file of the pack changes,
+so pages and searches read definitions without touching the disk each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from pydantic import ValidationError
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from egov.catalogue.schema import ServiceDefinition, Text, cross_check, definition_adapter
+
+__all__ = ["DefinitionError", "LifeEvent", "LoadedDefinition", "Pack", "TaskArea", "content_hash", "line_of", "line_of_key", "load_pack"]
+
+
+@dataclass(frozen=True)
+class DefinitionError:
+    path: Path
+    line: int
+    reason: str
+
+    @property
+    def file(self) -> str:
+        try:
+            return str(self.path.relative_to(Path(settings.BASE_DIR)))
+        except ValueError:
+            return str(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class TaskArea:
+    slug: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    slug: str
+    name: Text
+    description: Text | None
+
+
+@dataclass(frozen=True)
+class LoadedDefinition:
+    definition: ServiceDefinition
+    path: Path
+    content: dict[str, Any]  # the normalised definition, as stored with its version
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    directory: Path
+    task_areas: tuple[TaskArea, ...]
+    life_events: tuple[LifeEvent, ...]
+    organisations: dict[str, Text]
+    products: dict[str, Text]
+    services: tuple[LoadedDefinition, ...]
+    errors: tuple[DefinitionError, ...]
+
+    def service(self, service_id: str) -> LoadedDefinition | None:
+        return next((loaded for loaded in self.services if loaded.definition.id == service_id), None)
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def line_of(node: Node, location: Iterable[str | int]) -> int:
+    """The 1-based line of the deepest node of ``location`` that the document has."""
+    line = node.start_mark.line
+    for part in location:
+        if isinstance(node, MappingNode):
+            match = next(((key, value) for key, value in node.value if key.value == str(part)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line, match[1]
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 1
+
+
+def _dotted(location: Iterable[str | int]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def _read_yaml(path: Path) -> tuple[Any, Node | None, DefinitionError | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        return None, None, DefinitionError(path, line, f"not valid YAML: {error.problem or error}")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, None, DefinitionError(path, 1, f"cannot be read: {error}")
+    return data, node, None
+
+
+def _codes(tree: Any) -> Iterator[tuple[str, Text]]:
+    if isinstance(tree, dict):
+        if "code" in tree and "name" in tree:
+            yield str(tree["code"]), Text(ko=str(tree["name"]), en=str(tree.get("name_en") or tree["name"]))
+        for value in tree.values():
+            yield from _codes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _codes(item)
+
+
+def _named_list(directory: Path, filename: str, key: str, errors: list[DefinitionError]) -> list[dict[str, Any]]:
+    path = directory / filename
+    if not path.exists():
+        return []
+    data, node, error = _read_yaml(path)
+    if error is not None:
+        errors.append(error)
+        return []
+    entries = (data or {}).get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        errors.append(DefinitionError(path, 1, f"must hold a list under {key!r}"))
+        return []
+    good = []
+    for index, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, dict) or not entry.get("slug") or not name.get("ko") or not name.get("en"):
+            assert node is not None
+            errors.append(DefinitionError(path, line_of(node, (key, index)), "each entry has a slug and a name (ko, en)"))
+            continue
+        good.append(entry)
+    return good
+
+
+def _context(directory: Path, errors: list[DefinitionError]) -> tuple[dict[str, Any], Pack]:
+    task_areas = tuple(
+        TaskArea(slug=str(e["slug"]), name=Text(ko=str(e["name"]["ko"]), en=str(e["name"]["en"])))
+        for e in _named_list(directory, "task_areas.yaml", "task_areas", errors)
+    )
+    life_events = tuple(
+        LifeEvent(slug=str(e["slug"]), name=Text(ko=str(e["name"]["ko"]), en=str(e["name"]["en"])),
+                  description=Text(**e["description"]) if isinstance(e.get("description"), dict) else None)
+        for e in _named_list(directory, "life_events.yaml", "life_events", errors)
+    )
+    exchange = yaml.safe_load((directory / "exchange.yaml").read_text(encoding="utf-8")) \
+        if (directory / "exchange.yaml").exists() else {}
+    organisations = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8")) \
+        if (directory / "organisations.yaml").exists() else {}
+    orgs = dict(_codes(organisations or {}))
+    context = {
+        "task_areas": {area.slug for area in task_areas},
+        "life_events": {event.slug for event in life_events},
+        "products": {str(p["code"]) for p in (exchange or {}).get("data_products") or []},
+        "purposes": {str(p["code"]) for p in (exchange or {}).get("purposes") or []},
+        "organisations": set(orgs),
+    }
+    products = {
+        str(p["code"]): Text(ko=str(p.get("name") or p["code"]), en=str(p.get("name_en") or p.get("name") or p["code"]))
+        for p in (exchange or {}).get("data_products") or []
+    }
+    pack = Pack(directory=directory, task_areas=task_areas, life_events=life_events, organisations=orgs,
+                products=products, services=(), errors=())
+    return context, pack
+
+
+def _validate(path: Path, context: dict[str, Any]) -> tuple[LoadedDefinition | None, Node | None, list[DefinitionError]]:
+    data, node, error = _read_yaml(path)
+    if error is not None:
+        return None, None, [error]
+    assert node is not None or data is None
+    if not isinstance(data, dict) or node is None:
+        return None, node, [DefinitionError(path, 1, "a definition is a mapping of keys (id, version, name, …)")]
+    try:
+        definition = definition_adapter.validate_python(data, context=context)
+    except ValidationError as invalid:
+        return None, node, [
+            DefinitionError(path, line_of(node, problem["loc"]),
+                            f"{_dotted(problem['loc']) or 'definition'}: {problem['msg']}")
+            for problem in invalid.errors(include_url=False)
+        ]
+    problems = cross_check(definition)
+    if problems:
+        return None, node, [DefinitionError(path, line_of(node, loc), f"{_dotted(loc)}: {reason}")
+                            for loc, reason in problems]
+    content = definition_adapter.dump_python(definition, mode="json", by_alias=True)
+    return LoadedDefinition(definition, path, content, content_hash(content)), node, []
+
+
+def _consumer_key(definition: ServiceDefinition) -> str:
+    organisation = definition.competent_organisation
+    return organisation.code or f"level:{organisation.level}"
+
+
+def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[DefinitionError]) -> list[LoadedDefinition]:
+    """Checks that need every definition: unique ids, bundle members, one consent rule per right."""
+    kept: list[LoadedDefinition] = []
+    by_id: dict[str, LoadedDefinition] = {}
+    exempt: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for item, node in loaded:
+        definition = item.definition
+        if definition.id in by_id:
+            errors.append(DefinitionError(item.path, line_of(node, ("id",)),
+                                          f"id: {definition.id!r} is already defined in {by_id[definition.id].path.name}"))
+            continue
+        by_id[definition.id] = item
+        clash = False
+        for index, evidence in enumerate(definition.evidence):
+            key = (_consumer_key(definition), evidence.product, evidence.purpose)
+            article, first = exempt.setdefault(key, (evidence.consent_exempt_article, definition.id))
+            if article != evidence.consent_exempt_article:
+                clash = True
+                errors.append(DefinitionError(
+                    item.path, line_of(node, ("evidence", index)),
+                    f"evidence.{index}: {first} reads {evidence.product} for {evidence.purpose} at the same "
+                    f"organisation with consent_exempt_article {article!r}; the gate keeps one right for both, "
+                    f"so they must agree",
+                ))
+        if not clash:
+            kept.append(item)
+    services = {item.definition.id: item.definition for item in kept}
+    final: list[LoadedDefinition] = []
+    for item, node in loaded:
+        if item not in kept:
+            continue
+        wrong = [
+            (index, member) for index, member in enumerate(item.definition.members)
+            if member not in services or services[member].kind != "service"
+        ]
+        for index, member in wrong:
+            errors.append(DefinitionError(item.path, line_of(node, ("members", index)),
+                                          f"members.{index}: {member!r} is not a service of the pack"))
+        if not wrong:
+            final.append(item)
+    return final
+
+
+def _read(directory: Path) -> Pack:
+    errors: list[DefinitionError] = []
+    context, pack = _context(directory, errors)
+    loaded: list[tuple[LoadedDefinition, Node]] = []
+    for path in sorted((directory / "services").glob("*.yaml")):
+        item, node, problems = _validate(path, context)
+        errors += problems
+        if item is not None and node is not None:
+            loaded.append((item, node))
+    services = _across_files(loaded, errors)
+    return Pack(directory=directory, task_areas=pack.task_areas, life_events=pack.life_events,
+                organisations=pack.organisations, products=pack.products, services=tuple(services),
+                errors=tuple(errors))
+
+
+_cache: dict[Path, tuple[tuple[Any, ...], Pack]] = {}
+_lock = threading.Lock()
+
+
+def _signature(directory: Path) -> tuple[Any, ...]:
+    paths = [directory / name for name in ("task_areas.yaml", "life_events.yaml", "exchange.yaml", "organisations.yaml")]
+    paths += sorted((directory / "services").glob("*.yaml"))
+    signature = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        signature.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(signature)
+
+
+def load_pack(directory: Path | None = None) -> Pack:
+    """The pack's definitions (the valid ones) and the errors of the others, cached until a file changes."""
+    directory = Path(directory or settings.EGOV_COUNTRY_DIR)
+    signature = _signature(directory)
+    with _lock:
+        cached = _cache.get(directory)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+    pack = _read(directory)
+    with _lock:
+        _cache[directory] = (signature, pack)
+    return pack
+
+
+def line_of_key(path: Path, key: str) -> int:
+    """The line of a top-level key of a definition file (1 when it cannot be read)."""
+    data, node, error = _read_yaml(path)
+    return 1 if node is None else line_of(node, (key,))
