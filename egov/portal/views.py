@@ -10,11 +10,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from egov.accounts import public as accounts
+from egov.catalogue import public as catalogue
 from egov.core import audit, clock
 from egov.core.access import CITIZEN, PUBLIC, access
 from egov.exchange import public as exchange
@@ -31,15 +33,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @access(PUBLIC)
 def search(request: HttpRequest) -> HttpResponse:
-    """Service search. The catalogue of services arrives with a later issue; until then nothing matches."""
+    """Service search over the catalogue: tolerant of spacing, partial words and everyday words (이사 → 전입신고)."""
     form = ServiceSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    return render(request, "portal/search.html", {"form": form, "query": query, "results": []})
+    results = [found.service for found in catalogue.search(query, get_language() or "ko")] if query else []
+    return render(request, "portal/search.html", {"form": form, "query": query, "results": results})
 
 
 @access(PUBLIC)
 def services(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/services.html", {"form": ServiceSearchForm(), "services": []})
+    """The services by life event and by subject; each list and each service page is the catalogue's."""
+    language = get_language() or "ko"
+    return render(request, "portal/services.html", {
+        "form": ServiceSearchForm(), "life_events": catalogue.life_events(language),
+        "task_areas": catalogue.task_areas(language),
+    })
 
 
 # How many entries of "Who viewed my data" My Gov shows; the download has them all.

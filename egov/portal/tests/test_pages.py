@@ -115,12 +115,25 @@ def test_a_demonstration_installation_says_it_is_not_an_official_website(setting
     assert "demonstration installation" not in page
 
 
-def test_the_search_says_plainly_that_no_service_matches_while_the_catalogue_is_empty() -> None:
+def test_the_search_finds_the_move_in_report_by_the_everyday_word() -> None:
+    korean = Client().get("/search/", {"q": "이사"}).content.decode()
+    assert '<a href="/catalogue/services/move-in-report/">전입신고</a>' in korean
+    spaced = Client().get("/search/", {"q": "전입 신고"}).content.decode()
+    assert "/catalogue/services/move-in-report/" in spaced
+
+
+def test_the_search_says_plainly_when_no_service_matches() -> None:
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/search/", {"q": "passport"}).content.decode()
     assert "No service matches “passport”." in page
     assert 'value="passport"' in page
     korean = Client().get("/search/", {"q": "여권"}).content.decode()
     assert "‘여권’에 해당하는 서비스가 없습니다." in korean
+
+
+def test_the_services_page_lists_the_services_by_life_event_and_subject() -> None:
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/services/").content.decode()
+    assert "By life event" in page and "By subject" in page
+    assert 'href="/catalogue/task-areas/welfare/"' in page
 
 
 def test_a_search_too_long_gets_a_message_on_the_field_in_the_readers_language() -> None:
@@ -129,8 +142,3 @@ def test_a_search_too_long_gets_a_message_on_the_field_in_the_readers_language()
     assert response.status_code == 200
     assert 'aria-invalid="true"' in page
     assert "100자 이내로 입력해 주세요" in page
-
-
-def test_the_services_page_shows_the_empty_catalogue_honestly() -> None:
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/services/").content.decode()
-    assert "No services are published yet." in page
