@@ -23,7 +23,7 @@ def test_a_citizen_signs_in_and_lands_on_my_gov(new_context: Any, live_url: str,
     page.goto(live_url + "/my/")
     assert page.locator("h1").inner_text() == "My Gov"
     assert "Hello, Alice Kim." in page.locator("main").inner_text()
-    assert "Signed in" in page.locator("#viewed + p + ol").inner_text()
+    assert "Signed in" in page.locator("#viewed-records").inner_text()
 
 
 def test_a_wrong_password_does_not_sign_in(new_context: Any, live_url: str, alice_account: Any) -> None:
