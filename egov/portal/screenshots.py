@@ -4,7 +4,7 @@ Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a plat
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
 demo accounts), serves it with gunicorn as in production, and photographs with the
 system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
-and the dong clerk's search and record pages of the resident registry, each as
+the services, a search and a service page of the catalogue, the consents page, and the dong clerk's search and record pages of the resident registry, each as
 ``<page>-<ko|en>-<desktop|phone>.png``. Static files are served from the collected
 ``var/static`` (``make install`` collects them).
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from egov.core.testing import serve
 
-PAGES = ("home", "sign-in", "my-gov", "registry-search", "registry-resident")
+PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "my-gov", "consents", "registry-search",
+         "registry-resident")
 LANGUAGES = ("ko", "en")
 
 
@@ -72,11 +73,19 @@ def main(argv: list[str]) -> int:
                     page = context.new_page()
                     page.goto(base + "/")
                     saved.append(_shoot(page, out, "home", language, width_name))
+                    page.goto(base + "/services/")
+                    saved.append(_shoot(page, out, "services", language, width_name))
+                    page.goto(base + "/search/?q=" + ("이사" if language == "ko" else "moving"))
+                    saved.append(_shoot(page, out, "search", language, width_name))
+                    page.goto(base + "/catalogue/services/move-in-report/")
+                    saved.append(_shoot(page, out, "catalogue-service", language, width_name))
                     page.goto(base + "/accounts/login/")
                     saved.append(_shoot(page, out, "sign-in", language, width_name))
                     sign_in(page, base, citizen.username, citizen.password)
                     page.goto(base + "/my/")
                     saved.append(_shoot(page, out, "my-gov", language, width_name))
+                    page.goto(base + "/my/consents/")
+                    saved.append(_shoot(page, out, "consents", language, width_name))
                     context.close()
                     # The back office as the dong clerk sees it: a resident's record.
                     context = browser.new_context(viewport=viewport, device_scale_factor=1)
