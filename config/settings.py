@@ -295,6 +295,7 @@ EGOV_AGENCY_AUTHENTICATOR = "egov.accounts.public.agency_system_for_token"
 # identity provider in production; the local implementation issues one-time codes at
 # the counter or to the contact on the record.
 EGOV_IDENTITY_PROVIDER = os.environ.get("EGOV_IDENTITY_PROVIDER", "egov.registries.proofing.LocalCodeProvider")
+EGOV_PAYMENT_PROVIDER = os.environ.get("EGOV_PAYMENT_PROVIDER", "egov.finance.payments.LocalPaymentProvider")
 EGOV_PROOFING_CODE_TTL_MINUTES = envint("EGOV_PROOFING_CODE_TTL_MINUTES", 15)
 
 # Idempotent steps that make an empty database usable (egov.core.bootstrap).

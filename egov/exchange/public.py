@@ -191,3 +191,21 @@ def exchange_stats(*, window: timedelta = DEFAULT_WINDOW, until: datetime | None
     ``until`` (default now, on the deployment's clock).
     """
     return _stats.exchange_stats(window=window, until=until)
+
+
+# --- registry writes on behalf of applications --------------------------------------------------
+
+
+def resident_move_in(
+    *, resident_id: uuid.UUID, address: dict[str, str], moved_in_on: Any, with_household: bool = False,
+    cause_ref: str, by: str,
+) -> registries.AddressRecord | None:
+    """Pass-through to ``registries.public.resident_move_in`` for the applications app.
+
+    Only ``exchange`` imports ``registries.public`` (rule 2, in ``.importlinter``), so an
+    approved move-in report reaches the registry's own service through here. This is a
+    write, not a read: no access right or consent applies; the registry records it as a
+    dated event caused by the application.
+    """
+    return registries.resident_move_in(resident_id=resident_id, address=address, moved_in_on=moved_in_on,
+                                       with_household=with_household, cause_ref=cause_ref, by=by)

@@ -102,6 +102,7 @@ __all__ = [
     "resident_by_number",
     "resident_dossier",
     "resident_id_by_number",
+    "resident_move_in",
     "resident_record",
     "resident_search",
     "system_reader",
@@ -507,3 +508,37 @@ def business_by_number(*, number: str, reader: Reader, purpose: str, basis: str,
     _log_for_owners(person_ids=[business.representative_id], reader=reader, purpose=purpose, basis=basis,
                     consent=consent, object_ref=f"registries:business:{business.registration_number}")
     return records.business_record(business)
+
+
+# --- writes on behalf of an application -------------------------------------------------------
+
+
+def resident_move_in(
+    *, resident_id: uuid.UUID, address: dict[str, str], moved_in_on: date, with_household: bool = False,
+    cause_ref: str, by: str, legal_basis: str = "Resident Registration Act, Article 16",
+) -> AddressRecord | None:
+    """An approved move-in report (전입신고): the resident, or their whole household, moves to ``address``.
+
+    ``address`` has the keys of a household's road-name address (sido, sigungu, road,
+    building_number, detail, postcode, legal_dong_code, admin_dong_code). The move is
+    the registry's own service (:func:`egov.registries.services.households.resident_move`):
+    checked in full, written as dated events caused by the application ``cause_ref``,
+    the movers' vehicles following the address. Raises ``ValidationError`` with the
+    registry's reasons. Returns the resident's address after the move.
+    """
+    from egov.registries.history import Cause
+    from egov.registries.models import CauseKind
+    from egov.registries.services.households import resident_move
+
+    kind, _sep, ident = by.partition(":")
+    official_id = None
+    if kind == "user":
+        try:
+            official_id = uuid.UUID(ident)
+        except ValueError:
+            official_id = None
+    cause = Cause(kind=CauseKind.APPLICATION, ref=cause_ref, official_id=official_id, legal_basis=legal_basis,
+                  reason="move-in report")
+    resident = resident_move(resident_id=resident_id, new_address=dict(address), moved_in_on=moved_in_on,
+                             with_household=with_household, cause=cause)
+    return records.address_record(resident.household)

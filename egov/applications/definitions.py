@@ -1,0 +1,126 @@
+"""Reading a service definition for an application: its workflow for the engine, its facts, its fee.
+
+The catalogue's workflow section (states with labels, a supplement rule in days) is
+richer than the engine's plain state machine; :func:`engine_workflow` gives the engine
+what it reads (``docs/workflow.md``). Released data products become the ``facts`` that
+the definition's rules read (``facts.resident.status``, ``facts.household.id``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from egov.catalogue.public import ServiceDefinition, rule_holds
+from egov.core import clock
+
+# Data product -> the name its data has among the facts.
+FACT_NAMES: dict[str, str] = {
+    "resident-registration-extract": "resident",
+    "resident-registration-copy": "household",
+    "family-relations": "family",
+    "vehicle-record": "vehicles",
+    "land-ownership": "land",
+    "building-record": "buildings",
+    "business-status": "businesses",
+}
+
+
+def engine_workflow(definition: ServiceDefinition) -> dict[str, Any]:
+    """The workflow section in the case engine's format."""
+    workflow = definition.workflow
+    assert workflow is not None, "a bundle has no workflow of its own"
+    document: dict[str, Any] = {
+        "states": [state.name for state in workflow.states],
+        "initial": workflow.initial,
+        "transitions": [
+            {"name": t.name, "from": list(t.from_), "to": t.to, "roles": list(t.roles),
+             **({"guard": t.guard} if t.guard else {}), **({"effect": t.effect} if t.effect else {})}
+            for t in workflow.transitions
+        ],
+    }
+    final = [state.name for state in workflow.states if state.final]
+    if final:
+        document["final"] = final
+    if definition.sla is not None:
+        document["sla"] = {"value": definition.sla.value, "unit": definition.sla.unit}
+    if workflow.supplement is not None:
+        expiry = next(t for t in workflow.transitions if t.name == workflow.supplement.on_expiry)
+        document["supplement"] = {"state": expiry.from_[0], "expired": expiry.name,
+                                  "deadline": {"value": workflow.supplement.deadline_days, "unit": "days"}}
+    return document
+
+
+def state_label(definition: ServiceDefinition, state: str, language: str) -> str:
+    workflow = definition.workflow
+    found = next((s for s in workflow.states if s.name == state), None) if workflow else None
+    return found.label.get(language) if found else state
+
+
+def transition_label(definition: ServiceDefinition, name: str, language: str) -> str:
+    workflow = definition.workflow
+    found = next((t for t in workflow.transitions if t.name == name), None) if workflow else None
+    return found.label.get(language) if found is not None and found.label is not None else ""
+
+
+def facts_from(released: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts rules read, from the data products released (by product code)."""
+    facts: dict[str, Any] = {}
+    for product, data in released.items():
+        facts[FACT_NAMES.get(product, product.replace("-", "_"))] = data
+    resident = facts.get("resident")
+    if isinstance(resident, dict):
+        birth = resident.get("birth_date")
+        if birth:
+            born = date.fromisoformat(str(birth))
+            today = clock.today()
+            resident["age"] = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        address = resident.get("address") or {}
+        if "household" not in facts and address.get("household_id"):
+            facts["household"] = {"id": address["household_id"], "address": address}
+    household = facts.get("household")
+    if isinstance(household, dict) and "id" not in household:
+        household_id = ((household.get("address") or {}).get("household_id"))
+        if household_id:
+            household["id"] = household_id
+    return facts
+
+
+_FACT_ROOT = re.compile(r"\bfacts\.([a-z_]+)")
+
+
+def rules_failing(definition: ServiceDefinition, form: Mapping[str, Any], facts: Mapping[str, Any],
+                  language: str) -> list[str]:
+    """The messages of the eligibility rules that do not hold.
+
+    A rule reading facts no evidence of this service released (a welfare status the
+    pack has no registry for yet) is left to the official: it neither passes nor
+    blocks an application on its own.
+    """
+    failing = []
+    for rule in definition.eligibility:
+        if any(root not in facts for root in _FACT_ROOT.findall(rule.rule)):
+            continue
+        if not rule_holds(rule.rule, form=form, facts=facts):
+            failing.append(rule.message.get(language))
+    return failing
+
+
+def fee_due(definition: ServiceDefinition, *, channel: str, form: Mapping[str, Any],
+            facts: Mapping[str, Any]) -> tuple[int, str]:
+    """The fee to charge and the id of the exemption applied (empty when none)."""
+    fee = definition.fee
+    amount = fee.online_amount if channel == "online" and fee.online_amount is not None else fee.amount
+    if fee.per == "copy":
+        copies = form.get("copies")
+        amount *= copies if isinstance(copies, int) and copies > 0 else 1
+    for exemption in fee.exemptions:
+        if rule_holds(exemption.when, form=form, facts=facts):
+            return min(amount, exemption.amount), exemption.id
+    return amount, ""
+
+
+def channel_allowed(definition: ServiceDefinition, channel: str) -> bool:
+    return any(c.channel in (channel, "both") for c in definition.channels)

@@ -1,0 +1,48 @@
+"""Guards the service definitions name (``egov.applications.rules.<name>``); the case engine calls them.
+
+A guard is told the case before the step and answers whether the step may be taken.
+``eligible`` raises with the definition's own messages, so an official learns why the
+approval is refused; ``evidence_confirms`` only answers, so that an automatic service
+refers the case to an official when the registries do not confirm it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from egov.applications import definitions
+from egov.applications.models import Application
+from egov.catalogue.public import service_definition
+from egov.core.errors import ValidationError
+from egov.workflow.public import TransitionContext
+
+
+def _application(context: TransitionContext) -> Application:
+    return Application.objects.get(case_id=context.case.id)
+
+
+def eligible(context: TransitionContext) -> bool:
+    """The definition's eligibility rules hold on the answers and the facts released for the application."""
+    application = _application(context)
+    definition = service_definition(application.service_id, application.service_version)
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    failing = definitions.rules_failing(definition, application.form, application.facts, language)
+    if failing:
+        raise ValidationError(" ".join(failing))
+    return True
+
+
+def evidence_confirms(context: TransitionContext) -> bool:
+    """Every evidence item was released with data, and the eligibility rules hold: the system may decide."""
+    application = _application(context)
+    definition = service_definition(application.service_id, application.service_version)
+    released = {item.get("product") for item in application.evidence}
+    if any(item.product not in released for item in definition.evidence):
+        return False
+    facts = application.facts
+    for item in definition.evidence:
+        value = facts.get(definitions.FACT_NAMES.get(item.product, item.product.replace("-", "_")))
+        if value is None:
+            return False
+    return not definitions.rules_failing(definition, application.form, facts, settings.LANGUAGE_CODE[:2])

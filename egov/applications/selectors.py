@@ -1,0 +1,131 @@
+"""Reads: an applicant's applications (My Gov), an office's queue, one application with its case and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from egov.accounts.public import OfficialInfo
+from egov.applications import definitions
+from egov.applications.models import Application, ApplicationOffice, OfficeRole
+from egov.catalogue.public import ServiceDefinition, service_definition
+from egov.core.errors import NotFound
+from egov.finance import public as finance
+from egov.workflow import public as workflow
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    transition: str
+    label: str
+    state_label: str
+    actor: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    id: UUID
+    case_id: UUID
+    reference: str
+    service_id: str
+    service_name: str
+    channel: str
+    state: str
+    state_label: str
+    is_final: bool
+    submitted_at: datetime
+    due_at: datetime | None
+    closed_at: datetime | None
+    supplement_due_at: datetime | None
+    supplement_request: str
+    decision_reason: str
+    form: dict[str, Any]
+    fee_amount: int
+    fee_currency: str
+    fee_exemption: str
+    receipt_number: str
+    organisation_id: UUID | None
+    admin_dong_code: str
+    is_overdue: bool
+    effects_pending: tuple[dict[str, Any], ...]
+    history: tuple[Step, ...] = ()
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def _definition(application: Application, cache: dict[tuple[str, int], ServiceDefinition]) -> ServiceDefinition:
+    key = (application.service_id, application.service_version)
+    if key not in cache:
+        cache[key] = service_definition(application.service_id, application.service_version)
+    return cache[key]
+
+
+def view(application: Application, case: workflow.CaseInfo | None = None, *, with_history: bool = False,
+         cache: dict[tuple[str, int], ServiceDefinition] | None = None) -> ApplicationView:
+    cache = {} if cache is None else cache
+    definition = _definition(application, cache)
+    case = case or workflow.case_get(case_id=application.case_id)
+    if case is None:
+        raise NotFound("case")
+    language = _language()
+    history: tuple[Step, ...] = ()
+    if with_history:
+        history = tuple(
+            Step(kind=h.kind, transition=h.transition,
+                 label=definitions.transition_label(definition, h.transition, language) or h.kind_label,
+                 state_label=definitions.state_label(definition, h.to_state, language), actor=h.actor,
+                 reason=h.reason, at=h.at)
+            for h in workflow.case_history(case_id=case.id)
+        )
+    receipt = finance.receipt(payment_id=application.payment_id) if application.payment_id else None
+    decision = case.data.get("decision") or {}
+    return ApplicationView(
+        id=application.id, case_id=case.id, reference=case.reference, service_id=application.service_id,
+        service_name=definition.name.get(language), channel=case.channel, state=case.state,
+        state_label=definitions.state_label(definition, case.state, language), is_final=case.is_final,
+        submitted_at=application.submitted_at, due_at=case.due_at, closed_at=case.closed_at,
+        supplement_due_at=case.supplement_due_at, supplement_request=str(case.data.get("supplement_request") or ""),
+        decision_reason=str(decision.get("reason") or ""), form=dict(application.form),
+        fee_amount=application.fee_amount, fee_currency=application.fee_currency,
+        fee_exemption=application.fee_exemption, receipt_number=receipt.number if receipt else "",
+        organisation_id=case.organisation_id, admin_dong_code=case.admin_dong_code, is_overdue=case.is_overdue,
+        effects_pending=tuple(application.effects_pending), history=history,
+    )
+
+
+def applications_of(*, applicant_id: UUID, limit: int = 100) -> list[ApplicationView]:
+    """An applicant's applications, the newest first."""
+    rows = list(Application.objects.filter(applicant_id=applicant_id).order_by("-submitted_at")[:limit])
+    cases = {c.id: c for c in workflow.cases_for_applicant(applicant_id=applicant_id, limit=limit)}
+    cache: dict[tuple[str, int], ServiceDefinition] = {}
+    return [view(a, cases.get(a.case_id), cache=cache) for a in rows]
+
+
+def queue_for(*, official: OfficialInfo, overdue_only: bool = False, limit: int = 200) -> list[ApplicationView]:
+    """The open cases of the official's office, the earliest due first."""
+    cases = workflow.cases_for_queue(organisation_id=official.organisation.id, overdue_only=overdue_only, limit=limit)
+    by_case = {a.case_id: a for a in Application.objects.filter(case_id__in=[c.id for c in cases])}
+    cache: dict[tuple[str, int], ServiceDefinition] = {}
+    return [view(by_case[c.id], c, cache=cache) for c in cases if c.id in by_case]
+
+
+def informed_of(*, official: OfficialInfo, limit: int = 100) -> list[ApplicationView]:
+    """Applications another office decides that this office is told about (the old dong of a move-in report)."""
+    ids = (ApplicationOffice.objects.filter(organisation_id=official.organisation.id, role=OfficeRole.INFORMED)
+           .order_by("-application__submitted_at").values_list("application_id", flat=True)[:limit])
+    cache: dict[tuple[str, int], ServiceDefinition] = {}
+    return [view(a, cache=cache) for a in Application.objects.filter(id__in=list(ids)).order_by("-submitted_at")]
+
+
+def application_offices(*, application: Application) -> dict[UUID, str]:
+    return dict(ApplicationOffice.objects.filter(application=application).values_list("organisation_id", "role"))
