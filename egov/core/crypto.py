@@ -26,6 +26,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,7 @@ from django.db.models import Lookup, Transform
 __all__ = [
     "BlindIndexField",
     "DecryptionError",
+    "Encryptor",
     "EncryptedCharField",
     "EncryptedTextField",
     "blind_index",
@@ -107,6 +109,44 @@ def encrypt(plaintext: str, *, context: str = "") -> str:
     return f"{FORMAT_VERSION}.{kid}.{_b64encode(nonce + sealed)}"
 
 
+class Encryptor:
+    """:func:`encrypt` for many values in a row (a bulk load encrypts millions).
+
+    The tokens are :func:`encrypt`'s. What is saved is its per-call overhead, which is
+    larger than the encryption: the current key is found once, not per value, and the
+    random nonces are drawn from the operating system a thousand at a time and used
+    once each (as unpredictable as one system call per nonce). The drawn nonces
+    belong to the process that drew them: after a fork the child draws its own, so no
+    nonce is used twice under the key.
+    """
+
+    _POOL_NONCES = 1024
+
+    def __init__(self, *, context: str = "") -> None:
+        kid, ring = _current_keyring()
+        self._cipher = ring[kid]
+        self._aad = context.encode("utf-8") or None
+        self._prefix = f"{FORMAT_VERSION}.{kid}."
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._next = 0
+        self._pid = 0
+
+    def _nonce(self) -> bytes:
+        with self._lock:
+            start = self._next
+            if start >= len(self._pool) or self._pid != os.getpid():
+                self._pool = os.urandom(NONCE_BYTES * self._POOL_NONCES)
+                self._pid = os.getpid()
+                start = 0
+            self._next = start + NONCE_BYTES
+            return self._pool[start:start + NONCE_BYTES]
+
+    def __call__(self, plaintext: str) -> str:
+        nonce = self._nonce()
+        return self._prefix + _b64encode(nonce + self._cipher.encrypt(nonce, plaintext.encode("utf-8"), self._aad))
+
+
 def decrypt(token: str, *, context: str = "") -> str:
     """Decrypt a token made by :func:`encrypt` with the current or an old key; refuse anything altered."""
     version, _sep, rest = token.partition(".")
@@ -144,6 +184,8 @@ def normalise_identifier(value: str) -> str:
     ``900101-1234567``, ``9001011234567`` and ``９００１０１－１２３４５６７`` (full-width)
     are the same resident number and must find the same person.
     """
+    if value.isascii() and value.isalnum():
+        return value.upper()  # the usual case (digits alone): nothing to normalise or remove
     text = unicodedata.normalize("NFKC", value)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-‐‑‒–—―").upper()
 

@@ -51,7 +51,14 @@ class PersonNumber:
         return "frn" if self.foreign else "rrn"
 
 
+# ASCII whitespace (as str.isspace sees it) and the hyphen: what _clean removes from ASCII text.
+_ASCII_SEPARATORS = str.maketrans("", "", " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-")
+
+
 def _clean(value: str) -> str:
+    if value and value.isascii():
+        # NFKC leaves ASCII as it is; the bulk importer passes millions of plain numbers.
+        return value if value.isalnum() else value.translate(_ASCII_SEPARATORS)
     text = unicodedata.normalize("NFKC", value or "")
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-‐‑‒–—―")
 
@@ -59,7 +66,7 @@ def _clean(value: str) -> str:
 def parse_person_number(value: str) -> PersonNumber:
     """Split a 13-digit registration number into birth date, sex and kind; check only its shape."""
     digits = _clean(value)
-    if len(digits) != 13 or not digits.isdigit():
+    if len(digits) != 13 or not digits.isdigit() or not digits.isascii():  # not ١٢٣: digits of other scripts
         raise IdentifierError(_("A registration number has 13 digits (YYMMDD-NNNNNNN)."))
     century, sex, foreign = _SEVENTH_DIGIT[digits[6]]
     try:
@@ -94,14 +101,24 @@ def check_person_number(
         raise IdentifierError(_("A resident registration number has 1, 2, 3, 4, 9 or 0 as its seventh digit."))
     if issued_on < number.birth_date:
         raise IdentifierError(_("The registration number cannot be issued before the date of birth."))
-    if issued_on < RANDOM_SERIAL_SINCE:
-        try:
-            stdnum_rrn.validate(number.digits)
-        except StdnumError:
-            raise IdentifierError(
-                _("The registration number's check digit is wrong (numbers issued before October 2020 carry one).")
-            ) from None
+    if issued_on < RANDOM_SERIAL_SINCE and not _stdnum_valid(number.digits):
+        raise IdentifierError(
+            _("The registration number's check digit is wrong (numbers issued before October 2020 carry one).")
+        )
     return number
+
+
+def _stdnum_valid(digits: str) -> bool:
+    """python-stdnum's ``kr.rrn.validate`` of a number :func:`parse_person_number` has taken apart.
+
+    The parse has checked 13 ASCII digits and a real date of birth (by the same
+    seventh-digit rule as stdnum's); what is left of stdnum's validation is the
+    place-of-birth digits (at most 96) and the check digit, computed by stdnum's own
+    ``calc_check_digit``. ``validate`` itself would clean the string twice and take
+    the date apart again: a quarter of the time a resident's row took to check in the
+    bulk import. egov/registries/tests/test_identifiers.py holds the two to the same answers.
+    """
+    return int(digits[7:9]) <= 96 and digits[12] == stdnum_rrn.calc_check_digit(digits[:12])
 
 
 def person_check_digit(first_twelve: str) -> str:

@@ -7,9 +7,10 @@ import os
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,8 +24,8 @@ from egov.core.audit import audit_append
 from egov.registries import rules
 from egov.registries.generate.places import known_legal_codes
 from egov.registries.importer import ledger
-from egov.registries.importer.checking import CheckingPool, Inline
-from egov.registries.importer.references import ROW_CHECKS, ordinal, repeated_message, shown_key
+from egov.registries.importer.checking import CheckingPool, Inline, fewer_collections
+from egov.registries.importer.references import ROW_CHECKS, Recent, ordinal, repeated_message, shown_key
 from egov.registries.importer.rows import (
     CACHE_ROWS,
     CHUNK_ROWS,
@@ -45,8 +46,8 @@ from egov.registries.importer.rows import (
 )
 from egov.registries.importer.sources import (
     ImportFormatError,
-    RawLine,
     Source,
+    as_block,
     block_lines,
     parse,
     read_header,
@@ -54,6 +55,11 @@ from egov.registries.importer.sources import (
 from egov.registries.models import CauseKind, Registry, RegistryEvent
 
 Progress = Callable[["ProgressInfo"], None]
+# A chunk on its way: (step, number, groups of (table, lines) or None at the end of the step,
+# positions in the files after it, the files' layouts).
+_Flight = tuple[str, int, list[tuple[str, Any]] | None, dict[str, list[int]], dict[str, Any]]
+_row_id = itemgetter(ID)
+_row_info = itemgetter(INFO)
 RESIDENT_INFO = ("birth_date", "died_on", "sex")
 REFERENCED = ("households", "residents", "businesses", "vehicles", "parcels", "buildings")
 SQLITE_IMPORT_CACHE_KIB = 131_072  # 128 MiB of SQLite page cache while importing
@@ -92,28 +98,6 @@ class ImportFailed(Exception):
     """The database refused a chunk for a reason the checks did not foresee; nothing of the chunk was written."""
 
 
-class _Recent:
-    """A bounded memory of ids (two generations of dicts): recently loaded rows, or recently rejected ones."""
-
-    def __init__(self, limit: int = CACHE_ROWS) -> None:
-        self.limit = limit
-        self.new: dict[str, Any] = {}
-        self.old: dict[str, Any] = {}
-
-    def get(self, key: str) -> Any:
-        found = self.new.get(key)
-        return found if found is not None else self.old.get(key)
-
-    def add(self, key: str, value: Any) -> None:
-        if len(self.new) >= self.limit:
-            self.old, self.new = self.new, {}
-        self.new[key] = value
-
-    def discard(self, key: str) -> None:
-        self.new.pop(key, None)
-        self.old.pop(key, None)
-
-
 @dataclass
 class _Pending:
     """A chunk of one table: rows that passed their own checks, and rejects so far (line → (field, reason))."""
@@ -137,6 +121,16 @@ class _Chunk:
     complete: bool
     state: dict[str, Any] = field(default_factory=dict)
     written: list[Reject] = field(default_factory=list)
+
+
+def _accepted(pending: _Pending) -> list[Row]:
+    """The rows of a chunk that are not rejected (so far)."""
+    rejects = pending.rejects
+    return [r for r in pending.rows if r[LINE] not in rejects] if rejects else pending.rows
+
+
+def _by_id(rows: list[Row]) -> dict[str, Row]:
+    return dict(zip(map(_row_id, rows), rows, strict=True))
 
 
 def _close_connection() -> None:
@@ -185,8 +179,8 @@ class Importer:
         self.loaded: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
         # Only the tables other rows refer to are remembered.
-        self.cache: dict[str, _Recent] = {t: _Recent() for t in REFERENCED}
-        self.rejected_ids: dict[str, _Recent] = {t: _Recent(CACHE_ROWS // 10) for t in REFERENCED}
+        self.cache: dict[str, Recent] = {t: Recent() for t in REFERENCED}
+        self.rejected_ids: dict[str, Recent] = {t: Recent(CACHE_ROWS // 10) for t in REFERENCED}
         self.reject_files: dict[str, IO[str]] = {}
         self.total_bytes = sum(p.stat().st_size for p in self.files.values())
         self.done_bytes: dict[str, int] = {}
@@ -217,22 +211,18 @@ class Importer:
         states = self._restore(resume=resumed)
         self.ctx = Context(today=clock.today(), legal_codes=known_legal_codes(), vendor=self.vendor,
                            event_id=self.event_id)
-        pool = CheckingPool(self._workers(), self.ctx)
+        with fewer_collections():
+            self._load(states)
+        return ImportReport(uuid.UUID(self.batch_id), uuid.UUID(self.event_id), self.loaded, self.rejected,
+                            resumed=resumed, seconds=time.monotonic() - started)
+
+    def _load(self, states: dict[str, tuple[int, dict[str, Any]]]) -> None:
+        # Workers asked for by number check every chunk (none is checked here while they start).
+        pool = CheckingPool(self._workers(), self.ctx, check_while_starting=self.workers is None)
         self.own_transactions = not connection.in_atomic_block
         self.writer = _Writer(threaded=self.own_transactions, start=self._sqlite_settings)
         try:
-            for step in STEPS:
-                tables = [t for t in step if t in self.files]
-                if not tables:
-                    continue
-                name = "+".join(step)
-                last = states.get(name)
-                if last is not None and last[1].get("complete"):
-                    continue
-                if step == ("households", "residents"):
-                    self._population(name, last, pool)
-                else:
-                    self._table(name, step[0], last, pool)
+            self._pipeline(self._chunks(states), pool)
             with transaction.atomic():
                 ledger.record(self.batch_id, ledger.DONE_STEP, 0, {"finished_at": clock.now().isoformat()})
                 audit_append(action="registries.import.finished", actor="system:registries-import",
@@ -243,8 +233,6 @@ class Importer:
             self.writer.close()
             for handle in self.reject_files.values():
                 handle.close()
-        return ImportReport(uuid.UUID(self.batch_id), uuid.UUID(self.event_id), self.loaded, self.rejected,
-                            resumed=resumed, seconds=time.monotonic() - started)
 
     def _sqlite_settings(self) -> Callable[[], None]:
         """On SQLite, settings for a bulk load; returns what puts the previous ones back.
@@ -331,95 +319,97 @@ class Importer:
 
     # --- reading chunks --------------------------------------------------------------------------
 
-    def _population(self, step: str, last: tuple[int, dict[str, Any]] | None, pool: CheckingPool) -> None:
+    def _chunks(self, states: dict[str, tuple[int, dict[str, Any]]]) -> Iterator[_Flight]:
+        """Every step's chunks in load order, each step closed by its end (``groups`` None)."""
+        for step in STEPS:
+            if not any(t in self.files for t in step):
+                continue
+            name = "+".join(step)
+            last = states.get(name)
+            if last is not None and last[1].get("complete"):
+                continue
+            sources = self._open(step, last)
+            layouts = {t: s.layout for t, s in sources.items()}
+            number = last[0] + 1 if last else 0
+            try:
+                reader = self._population(sources) if step == ("households", "residents") else self._table(sources)
+                for groups, positions in reader:
+                    yield name, number, groups, positions, layouts
+                    number += 1
+                yield name, number, None, {t: [s.offset, s.line] for t, s in sources.items()}, layouts
+            finally:
+                for source in sources.values():
+                    source.close()
+
+    def _population(self, sources: dict[str, Source]) -> Iterator[tuple[list[tuple[str, Any]], dict[str, list[int]]]]:
         """Households and residents side by side: each chunk holds households and the residents listed with them."""
-        sources = self._open(("households", "residents"), last)
         households, residents = sources.get("households"), sources.get("residents")
+        while True:
+            house_lines = households.read(max(1, self.chunk_rows // 2)) if households else []
+            following = households.peek() if households else None
+            next_id = households.field(following, "id") if households and following else None
+            limit = self.chunk_rows * 4 if house_lines else self.chunk_rows
+            # The first resident of the next chunk's first household ends this chunk.
+            resident_lines = residents.read_until("household_id", next_id, limit) if residents else []
+            if not house_lines and not resident_lines:
+                return
+            yield ([("households", as_block(house_lines)), ("residents", as_block(resident_lines))],
+                   {t: [s.offset, s.line] for t, s in sources.items()})
 
-        def chunks() -> Iterator[tuple[list[tuple[str, list[RawLine]]], dict[str, list[int]]]]:
-            while True:
-                house_lines = households.read(max(1, self.chunk_rows // 2)) if households else []
-                following = households.peek() if households else None
-                next_id = households.field(following, "id") if households and following else None
-                limit = self.chunk_rows * 4 if house_lines else self.chunk_rows
-                resident_lines: list[RawLine] = []
-                while residents is not None and len(resident_lines) < limit:
-                    line = residents.peek()
-                    if line is None:
-                        break
-                    # The first resident of the next chunk's first household ends this chunk.
-                    if next_id is not None and residents.field(line, "household_id") == next_id:
-                        break
-                    residents.next()
-                    resident_lines.append(line)
-                if not house_lines and not resident_lines:
-                    return
-                yield ([("households", house_lines), ("residents", resident_lines)],
-                       {t: [s.offset, s.line] for t, s in sources.items()})
+    def _table(self, sources: dict[str, Source]) -> Iterator[tuple[list[tuple[str, Any]], dict[str, list[int]]]]:
+        [(table, source)] = sources.items()
+        while block := source.read_block(self.chunk_rows):
+            yield [(table, block)], {table: [source.offset, source.line]}
 
-        try:
-            self._pipeline(step, last, chunks(), sources, pool)
-        finally:
-            for source in sources.values():
-                source.close()
-
-    def _table(self, step: str, table: str, last: tuple[int, dict[str, Any]] | None, pool: CheckingPool) -> None:
-        sources = self._open((table,), last)
-        source = sources[table]
-
-        def chunks() -> Iterator[tuple[list[tuple[str, Any]], dict[str, list[int]]]]:
-            while block := source.read_block(self.chunk_rows):
-                yield [(table, block)], {table: [source.offset, source.line]}
-
-        try:
-            self._pipeline(step, last, chunks(), sources, pool)
-        finally:
-            source.close()
-
-    def _pipeline(self, step: str, last: tuple[int, dict[str, Any]] | None,
-                  chunks: Iterator[tuple[list[tuple[str, list[RawLine]]], dict[str, list[int]]]],
-                  sources: dict[str, Source], pool: CheckingPool) -> None:
+    def _pipeline(self, chunks: Iterator[_Flight], pool: CheckingPool) -> None:
         """Three stages at once, in file order: worker processes check chunks ahead, this
         thread checks each chunk against the register, and the writer thread writes the
-        chunk before it."""
-        number = last[0] + 1 if last else 0
-        layouts = {t: s.layout for t, s in sources.items()}
-        in_flight: deque[tuple[int, list[tuple[str, list[RawLine]]], dict[str, list[int]], Any]] = deque()
+        chunk before it.
+
+        The steps follow each other without a pause: the worker checks the first chunks
+        of a table while the last of the table before are checked here and written. A
+        chunk is checked here only after every chunk before it (the rows it may refer
+        to are remembered by then), and the writer commits them in order.
+        """
+        in_flight: deque[tuple[_Flight, Any]] = deque()
         writing: tuple[_Chunk, Any] | None = None
         try:
-            for groups, positions in chunks:
-                job = pool.submit([(t, lines, layouts[t]) for t, lines in groups if t in layouts])
-                in_flight.append((number, groups, positions, job))
-                number += 1
+            for flight in chunks:
+                _step, _number, groups, _positions, layouts = flight
+                job = None if groups is None else pool.submit([(t, lines, layouts[t]) for t, lines in groups
+                                                               if t in layouts])
+                in_flight.append((flight, job))
                 if len(in_flight) > pool.depth:
-                    writing = self._land(step, in_flight.popleft(), writing)
+                    writing = self._land(*in_flight.popleft(), writing)
             while in_flight:
-                writing = self._land(step, in_flight.popleft(), writing)
+                writing = self._land(*in_flight.popleft(), writing)
             if writing is not None:
                 self._settle(*writing, follower=None)
                 writing = None
         finally:
+            if isinstance(chunks, Generator):
+                chunks.close()
             if writing is not None:  # interrupted: let the chunk being written finish or roll back
                 try:
                     writing[1].result()
                 except Exception:  # noqa: S110 - the interruption is what the caller hears about
                     pass
-        ends = {t: [s.offset, s.line] for t, s in sources.items()}
-        final = _Chunk(step, number, [], ends, complete=True)
-        self.writer.submit(self._store, final, False).result()
 
-    def _land(self, step: str, flight: tuple[int, list[tuple[str, list[RawLine]]], dict[str, list[int]], Any],
-              writing: tuple[_Chunk, Any] | None) -> tuple[_Chunk, Any]:
-        """Check a prepared chunk while the previous one is written, then hand it to the writer."""
-        number, groups, positions, job = flight
-        prepared = {table: result for table, result in job.result()}
+    def _land(self, flight: _Flight, job: Any, writing: tuple[_Chunk, Any] | None) -> tuple[_Chunk, Any]:
+        """Check a prepared chunk while the previous one is written, then hand it to the writer.
+
+        The end of a step is a chunk without rows that records the step complete.
+        """
+        step, number, groups, positions, _layouts = flight
         pendings = []
-        for table, lines in groups:
-            if table not in prepared:
-                continue
-            rows, own, ids = prepared[table]
-            pendings.append(_Pending(table, lines, rows, own, dict(own), ids))
-        chunk = _Chunk(step, number, pendings, positions, complete=False)
+        if groups is not None:
+            prepared = {table: result for table, result in job.result()}
+            for table, lines in groups:
+                if table not in prepared:
+                    continue
+                rows, own, ids = prepared[table]
+                pendings.append(_Pending(table, lines, rows, own, dict(own), ids))
+        chunk = _Chunk(step, number, pendings, positions, complete=groups is None)
         self._check(chunk, {})
         if writing is not None:
             self._settle(*writing, follower=chunk)
@@ -514,6 +504,7 @@ class Importer:
                         outside.setdefault(target, set()).add(target_id)
         if trusting:
             register = {target: {i: True for i in ids if self.rejected_ids[target].get(i) is None}
+                        if self.rejected_ids[target] else dict.fromkeys(ids, True)
                         for target, ids in outside.items()}
         else:
             register = {target: self._lookup(target, ids) for target, ids in outside.items()}
@@ -531,8 +522,7 @@ class Importer:
         changed = True
         while changed:
             changed = False
-            accepted = {p.table: {r[ID]: r for r in p.rows if r[LINE] not in p.rejects} for p in groups
-                        if p.table in ("households", "residents")}
+            accepted = {p.table: _by_id(_accepted(p)) for p in groups if p.table in ("households", "residents")}
             for pending in groups:
                 check = checks[pending.table]
                 rejects = pending.rejects
@@ -582,6 +572,18 @@ class Importer:
                    register: dict[str, dict[str, Any]], by_table: dict[str, _Pending]) -> tuple[str, str] | None:
         infos: dict[str, Any] = {}
         for field_name, target, target_id in row[REFS]:
+            # What _target finds, its two usual cases inline (every row of a chunk comes here).
+            in_chunk = local.get(target)
+            line = in_chunk.get(target_id) if in_chunk is not None else None
+            if line is not None and line not in by_table[target].rejects:
+                found = accepted[target].get(target_id) if target in accepted else None
+                infos[field_name] = found[INFO] if found is not None else True
+                continue
+            if line is None:
+                info = register[target].get(target_id) if target in register else None
+                if info is not None:
+                    infos[field_name] = info
+                    continue
             info, problem = self._target(target, target_id, accepted, local, register, by_table)
             if problem is not None:
                 return field_name, problem
@@ -652,10 +654,8 @@ class Importer:
         """The chunk's accepted rows, for the next chunks' references (before the chunk commits)."""
         for pending in chunk.groups:
             if pending.table in REFERENCED:
-                cache = self.cache[pending.table]
-                for row in pending.rows:
-                    if row[LINE] not in pending.rejects:
-                        cache.add(row[ID], row[INFO])
+                rows = _accepted(pending)
+                self.cache[pending.table].add_all(dict(zip(map(_row_id, rows), map(_row_info, rows), strict=True)))
 
     def _forget(self, chunk: _Chunk) -> None:
         for pending in chunk.groups:

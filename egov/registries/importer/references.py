@@ -3,7 +3,8 @@
 Kept apart from the engine (which chunks, looks references up and writes) so each
 reads on its own: these functions see one row, the facts of the rows it names
 (birth and death dates, sex) and the rows accepted so far, and say which field is
-wrong and why.
+wrong and why. :class:`Recent` is the bounded memory of rows loaded (or refused)
+lately that the engine looks references up in before asking the database.
 """
 
 from __future__ import annotations
@@ -16,9 +17,40 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from egov.registries import rules
-from egov.registries.importer.rows import EXTRA, ID, INFO, Row
+from egov.registries.importer.rows import CACHE_ROWS, EXTRA, ID, INFO, Row
 
 ADOPTER_AGE = 19  # Civil Act art. 866: an adult may adopt
+
+
+class Recent:
+    """A bounded memory of ids (two generations of dicts): recently loaded rows, or recently rejected ones."""
+
+    def __init__(self, limit: int = CACHE_ROWS) -> None:
+        self.limit = limit
+        self.new: dict[str, Any] = {}
+        self.old: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any:
+        found = self.new.get(key)
+        return found if found is not None else self.old.get(key)
+
+    def add(self, key: str, value: Any) -> None:
+        if len(self.new) >= self.limit:
+            self.old, self.new = self.new, {}
+        self.new[key] = value
+
+    def add_all(self, items: dict[str, Any]) -> None:
+        """Many at once (a chunk's rows): the newer generation may pass the limit by one chunk."""
+        if len(self.new) >= self.limit:
+            self.old, self.new = self.new, {}
+        self.new.update(items)
+
+    def __bool__(self) -> bool:
+        return bool(self.new) or bool(self.old)
+
+    def discard(self, key: str) -> None:
+        self.new.pop(key, None)
+        self.old.pop(key, None)
 
 
 def ordinal(value: Any) -> int:
@@ -31,21 +63,25 @@ def day_of(ordinal: int) -> date | None:
     return date.fromordinal(ordinal) if ordinal else None
 
 
+_PARENTS = (("father_id", "M", True), ("mother_id", "F", False))
+
+
 def _check_resident(row: Row, infos: dict[str, Any], accepted: dict[str, dict[str, Row]]) -> tuple[str, str] | None:
-    birth = date.fromordinal(row[INFO][0])
-    for name, sex, is_father in (("father_id", "M", True), ("mother_id", "F", False)):
-        info = infos.get(name)
-        if info is None:
-            continue
-        parent_birth, parent_died, parent_sex = info
-        if parent_sex != sex:
-            return name, (_("The father is not a man on the register.") if is_father
-                          else _("The mother is not a woman on the register."))
-        try:
-            rules.check_parent(parent_birth_date=date.fromordinal(parent_birth), child_birth_date=birth,
-                               parent_died_on=day_of(parent_died), father=is_father)
-        except rules.RuleError as error:
-            return name, str(error)
+    if infos:
+        birth = date.fromordinal(row[INFO][0])
+        for name, sex, is_father in _PARENTS:
+            info = infos.get(name)
+            if info is None:
+                continue
+            parent_birth, parent_died, parent_sex = info
+            if parent_sex != sex:
+                return name, (_("The father is not a man on the register.") if is_father
+                              else _("The mother is not a woman on the register."))
+            try:
+                rules.check_parent(parent_birth_date=date.fromordinal(parent_birth), child_birth_date=birth,
+                                   parent_died_on=day_of(parent_died), father=is_father)
+            except rules.RuleError as error:
+                return name, str(error)
     household, relation = row[EXTRA]
     if household and relation == "head":
         home = accepted.get("households", {}).get(household)

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
-from egov.core.crypto import blind_index, encrypt
+from egov.core.crypto import Encryptor, blind_index
 from egov.registries import identifiers, rules
 from egov.registries.models import (
     Adoption,
@@ -80,9 +80,9 @@ STEPS: tuple[tuple[str, ...], ...] = (("households", "residents"),) + tuple((t,)
                                                                             ("households", "residents"))
 REJECT_COLUMNS = ("reject_line", "reject_field", "reject_reason")
 LEDGER_TABLE = "registries_import_ledger"
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 20_000
 CACHE_ROWS = 50_000  # recently loaded rows remembered per table (two generations), for references to them
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}").fullmatch
 
 
 class RowError(ValueError):
@@ -136,10 +136,9 @@ def _uuid(value: str, name: str, ctx: Context, *, required: bool = True) -> str 
         if required:
             raise RowError(name, _("This field is required."))
         return None
-    text = value.lower()
-    if not _UUID.match(text):
+    if _UUID(value) is None:
         raise RowError(name, _("Not an identifier of the form 3f2a8c1e-1111-4222-8333-444455556666."))
-    return text.replace("-", "") if ctx.hex_ids else text
+    return value.replace("-", "").lower() if ctx.hex_ids else value.lower()
 
 
 def _date(value: str, name: str, ctx: Context, *, required: bool = True) -> date | None:
@@ -226,10 +225,10 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _after(later: date | None, earlier: date | None, name: str, message: Any) -> None:
-    """``later`` is not before ``earlier``; ``message`` is lazy, translated only when the row is refused."""
+def _after(later: date | None, earlier: date | None, name: str, message: str) -> None:
+    """``later`` is not before ``earlier``; ``message`` (marked with gettext_noop) is translated only when the row is refused."""
     if later is not None and earlier is not None and later < earlier:
-        raise RowError(name, str(message))
+        raise RowError(name, _(message))
 
 
 # --- the tables ------------------------------------------------------------------------------
@@ -253,6 +252,10 @@ class Context:
         self.event = event_id.replace("-", "") if self.hex_ids else event_id
         self.has_event = {table: "source_event_id" in {f.attname for f in model._meta.concrete_fields}
                           for table, model in MODELS.items()}
+        # encrypt() of the columns the importer encrypts, its key found once (core.crypto.Encryptor).
+        self.encrypt_identifier = Encryptor(context=IDENTIFIER_CONTEXT)
+        self.encrypt_phone = Encryptor(context=PHONE_CONTEXT)
+        self.encrypt_email = Encryptor(context=EMAIL_CONTEXT)
 
     def finish(self, table: str, values: list[Any]) -> Any:
         if self.has_event[table]:
@@ -329,9 +332,9 @@ def _residents(v: list[str], line: int, ctx: Context) -> Row:
     if household is None and relation:
         raise RowError("household_relation", _("Only a member of a household has a relation to its head."))
     moved = _date(moved_in_on, "moved_in_on", ctx, required=False)
-    _after(moved, birth, "moved_in_on", gettext_lazy("The move-in date is before the date of birth."))
+    _after(moved, birth, "moved_in_on", gettext_noop("The move-in date is before the date of birth."))
     registered = _date(registered_on, "registered_on", ctx)
-    _after(registered, birth, "registered_on", gettext_lazy("The registration date is before the date of birth."))
+    _after(registered, birth, "registered_on", gettext_noop("The registration date is before the date of birth."))
     father = _uuid(father_id, "father_id", ctx, required=False)
     mother = _uuid(mother_id, "mother_id", ctx, required=False)
     if key in (father, mother):
@@ -343,11 +346,11 @@ def _residents(v: list[str], line: int, ctx: Context) -> Row:
     if email and ("@" not in email or " " in email):
         raise RowError("email", _("Not an e-mail address."))
     values = [
-        key, kind, encrypt(digits, context=IDENTIFIER_CONTEXT), blind_index(digits, kind=IDENTIFIER_INDEX_KIND),
+        key, kind, ctx.encrypt_identifier(digits), blind_index(digits, kind=IDENTIFIER_INDEX_KIND),
         issued.isoformat(), _text(name_ko, "name_ko", 60, required=True), _text(name_en, "name_en", 120),
         birth.isoformat(), sex, nationality, status, _iso(died), household, relation, _iso(moved),
         _text(base, "registration_base", 120), father, mother,
-        encrypt(phone, context=PHONE_CONTEXT) if phone else "", encrypt(email, context=EMAIL_CONTEXT) if email else "",
+        ctx.encrypt_phone(phone) if phone else "", ctx.encrypt_email(email) if email else "",
         _iso(registered),
     ]
     refs: tuple[tuple[str, str, str], ...] = ()
@@ -374,7 +377,7 @@ def _marriages(v: list[str], line: int, ctx: Context) -> Row:
         raise RowError("spouse_b_id", _("A marriage is between two people."))
     married = _date(married_on, "married_on", ctx)
     ended = _date(ended_on, "ended_on", ctx, required=False)
-    _after(ended, married, "ended_on", gettext_lazy("A marriage cannot end before it began."))
+    _after(ended, married, "ended_on", gettext_noop("A marriage cannot end before it began."))
     reason = _choice(end_reason, "end_reason", ("divorce", "death", "annulment"), required=ended is not None)
     if reason and ended is None:
         raise RowError("ended_on", _("A marriage that ended needs the date it ended."))
@@ -395,7 +398,7 @@ def _adoptions(v: list[str], line: int, ctx: Context) -> Row:
         raise RowError("child_id", _("A person cannot adopt themselves."))
     adopted = _date(adopted_on, "adopted_on", ctx)
     dissolved = _date(dissolved_on, "dissolved_on", ctx, required=False)
-    _after(dissolved, adopted, "dissolved_on", gettext_lazy("An adoption cannot be dissolved before it was made."))
+    _after(dissolved, adopted, "dissolved_on", gettext_noop("An adoption cannot be dissolved before it was made."))
     assert adopted is not None
     values = [key, parent, child, _choice(kind, "kind", ("adoption", "full")), adopted.isoformat(), _iso(dissolved)]
     refs = (("parent_id", "residents", parent), ("child_id", "residents", child))
@@ -414,7 +417,7 @@ def _businesses(v: list[str], line: int, ctx: Context) -> Row:
     started = _date(started_on, "started_on", ctx)
     status = _choice(status, "status", ("active", "suspended", "closed"))
     changed = _date(changed_on, "status_changed_on", ctx, required=status != "active")
-    _after(changed, started, "status_changed_on", gettext_lazy("The status cannot change before the business opened."))
+    _after(changed, started, "status_changed_on", gettext_noop("The status cannot change before the business opened."))
     values = [
         key, digits, _text(name, "name", 120, required=True), representative,
         _text(representative_name, "representative_name", 60, required=True),
@@ -451,7 +454,7 @@ def _vehicles(v: list[str], line: int, ctx: Context) -> Row:
     status = _choice(status, "status", ("registered", "deregistered"))
     deregistered = _date(deregistered_on, "deregistered_on", ctx, required=status == "deregistered")
     _after(deregistered, registered, "deregistered_on",
-           gettext_lazy("A vehicle cannot be deregistered before it was registered."))
+           gettext_noop("A vehicle cannot be deregistered before it was registered."))
     if due_on and _day(due_on) is None:  # a due date may lie in the future
         raise RowError("inspection_due_on", _("Not a date of the form YYYY-MM-DD."))
     values = [
@@ -473,7 +476,7 @@ def _encumbrances(v: list[str], line: int, ctx: Context) -> Row:
     registered = _date(registered_on, "registered_on", ctx)
     released = _date(released_on, "released_on", ctx, required=False)
     _after(released, registered, "released_on",
-           gettext_lazy("An encumbrance cannot be released before it was registered."))
+           gettext_noop("An encumbrance cannot be released before it was registered."))
     values = [key, vehicle, _choice(kind, "kind", ("lien", "seizure")), _text(holder, "holder", 120, required=True),
               _int(amount, "amount", 0, 10**15, required=False), _iso(registered), _iso(released)]
     return (line, key, ctx.finish(table="encumbrances", values=values), (("vehicle_id", "vehicles", vehicle),),
@@ -499,7 +502,7 @@ def _parcels(v: list[str], line: int, ctx: Context) -> Row:
         raise RowError("category", _("Must be one of: %(values)s.") % {"values": ", ".join(sorted(_CATEGORIES))})
     registered = _date(registered_on, "registered_on", ctx)
     closed = _date(closed_on, "closed_on", ctx, required=False)
-    _after(closed, registered, "closed_on", gettext_lazy("A parcel cannot be closed before it was registered."))
+    _after(closed, registered, "closed_on", gettext_noop("A parcel cannot be closed before it was registered."))
     values = [key, pnu, legal, category, _decimal(area, "area_m2"), _iso(registered), _iso(closed)]
     return (line, key, ctx.finish(table="parcels", values=values), NONE, None, NONE)
 
@@ -522,7 +525,7 @@ def _ownership(table: str, target: str, target_field: str) -> Callable[[list[str
             raise RowError("share_numerator", _("A share cannot be more than the whole."))
         acquired = _date(acquired_on, "acquired_on", ctx)
         ended = _date(ended_on, "ended_on", ctx, required=False)
-        _after(ended, acquired, "ended_on", gettext_lazy("A share cannot end before the date it was acquired."))
+        _after(ended, acquired, "ended_on", gettext_noop("A share cannot end before the date it was acquired."))
         values = [key, thing, resident, business, name, share, whole, _iso(acquired), _iso(ended)]
         refs: tuple[tuple[str, str, str | None], ...] = ((target_field, target, thing),)
         if resident:
@@ -554,7 +557,7 @@ def _buildings(v: list[str], line: int, ctx: Context) -> Row:
     approved = _date(approved_on, "approved_on", ctx)
     demolished = _date(demolished_on, "demolished_on", ctx, required=False)
     _after(demolished, approved, "demolished_on",
-           gettext_lazy("A building cannot be demolished before its use was approved."))
+           gettext_noop("A building cannot be demolished before its use was approved."))
     values = [key, parcel, _text(name, "name", 80), _text(road_address, "road_address", 160),
               _choice(main_use, "main_use", USES), _int(above, "floors_above", 0, 200),
               _int(below, "floors_below", 0, 30), _decimal(area, "floor_area_m2"), _iso(approved), _iso(demolished)]

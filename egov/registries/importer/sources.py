@@ -32,6 +32,18 @@ def block_lines(first: int, data: bytes) -> list[RawLine]:
     return [(first + index, line) for index, line in enumerate(lines, start=1) if line.strip()]
 
 
+def as_block(lines: list[RawLine]) -> tuple[int, bytes] | list[RawLine]:
+    """Lines read one by one, as a block of :meth:`Source.read_block` when they follow each other in the file.
+
+    One bytes object goes to a worker process much faster than a list of thousands
+    of lines; lines with blank lines between them stay a list (a block would number
+    them differently).
+    """
+    if not lines or lines[-1][0] - lines[0][0] != len(lines) - 1:
+        return lines
+    return lines[0][0] - 1, b"".join([data for _number, data in lines])
+
+
 class Layout(NamedTuple):
     """Where the format's columns are in a file: positions in the format's order, and the file's width."""
 
@@ -152,6 +164,28 @@ class Source:
                 append((number, data))
         self._line, self._offset = number, offset
         self.offset, self.line = offset, number
+        return lines
+
+    def read_until(self, column: str, value: str | None, count: int) -> list[RawLine]:
+        """Up to ``count`` lines, ending before the first whose ``column`` is ``value`` (left peeked).
+
+        What ``peek``, ``field`` and ``next`` would do line by line, in one loop: a line
+        is taken apart (:meth:`field`) only when its bytes may hold ``value``.
+        """
+        lines: list[RawLine] = []
+        needle = value.encode("utf-8") if value is not None and value.isascii() else None
+        while len(lines) < count:
+            line = self._peeked if self._peeked is not None else self._read()
+            if line is None:
+                break
+            data = line[1]
+            if value is not None and (needle is None or not data.isascii() or needle in data.lower()) \
+                    and self.field(line, column) == value:
+                self._peeked = line
+                break
+            self._peeked = None
+            lines.append(line)
+            self.offset, self.line = self._offset, self._line
         return lines
 
     def read_block(self, count: int) -> tuple[int, bytes] | None:

@@ -17,6 +17,8 @@ from typing import Any
 def start(settings_module: str, language: str, today: date, vendor: str, event_id: str) -> None:
     """Set up Django in the worker, in the operator's language, with the import's context."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    import gc
+
     import django
 
     django.setup()
@@ -30,6 +32,12 @@ def start(settings_module: str, language: str, today: date, vendor: str, event_i
     from egov.registries.importer.rows import Context
 
     checking.set_context(Context(today=today, legal_codes=known_legal_codes(), vendor=vendor, event_id=event_id))
+    # The process does nothing but check chunks: see checking.GC_YOUNG_OBJECTS.
+    gc.set_threshold(checking.GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
+
+
+def ready() -> None:
+    """Nothing: its completion says the worker has started."""
 
 
 def prepare_chunk(groups: list[Any]) -> list[Any]:
