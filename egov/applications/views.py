@@ -141,13 +141,36 @@ def case(request: HttpRequest, case_id: UUID) -> HttpResponse:
     return _case_page(request, application, decides)
 
 
+def _answer_text(item: Any, value: Any, language: str) -> str:
+    """An answer as the official reads it: a choice by its label, an address on one line, yes or no."""
+    if isinstance(value, dict):
+        if value.get("road"):
+            line = " ".join(str(value[p]) for p in ("sido", "sigungu", "road", "building_number") if value.get(p))
+            return line + (f", {value['detail']}" if value.get("detail") else "")
+        return str(value.get("name") or "")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    label = next((c.label.get(language) for c in item.choices if c.value == value), None) if item else None
+    return label or str(value)
+
+
+def _answers(application: Any, language: str) -> list[tuple[str, str]]:
+    """The form's answers under the questions' labels, in the order of the form the case was filed under."""
+    definition = service_definition(application.service_id, application.service_version)
+    form = dict(application.form)
+    known = [(item, form[item.name]) for item in definition.form if item.name in form]
+    extra = [(None, name, value) for name, value in form.items() if all(item.name != name for item, _v in known)]
+    return ([(item.label.get(language), _answer_text(item, value, language)) for item, value in known]
+            + [(name, _answer_text(None, value, language)) for _none, name, value in extra])
+
+
 def _case_page(request: HttpRequest, application: Any, decides: bool, *, errors: dict[str, list[str]] | None = None,
                status: int = 200) -> HttpResponse:
     actions = workflow.case_available_transitions(case_id=application.case_id, by=f"user:{request.user.id}")
     actions = [a for a in actions if a in services.OFFICIAL_ACTIONS] if decides else []
     return render(request, "applications/backoffice/case.html", {
         "item": selectors.view(application, with_history=True), "actions": actions, "decides": decides,
-        "errors": errors or {},
+        "answers": _answers(application, _language()), "errors": errors or {},
     }, status=status)
 
 

@@ -74,4 +74,7 @@ def service_page(pack: Pack, definition: ServiceDefinition, language: str) -> di
         "legal_basis": f"{definition.legal_basis.act} {definition.legal_basis.article}",
         "members": members,
         "changes_registries": bool(definition.effects),
+        # A service (not a bundle) some purpose of which may be applied for online.
+        "applies_online": definition.kind == "service" and any(c.channel in ("online", "both")
+                                                                for c in definition.channels),
     }

@@ -4,7 +4,9 @@ Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a plat
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
 demo accounts), serves it with gunicorn as in production, and photographs with the
 system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
-the services, a search and a service page of the catalogue, the consents page, and the dong clerk's search and record pages of the resident registry, each as
+the services, a search and a service page of the catalogue, the consents page, the move-in report's apply page
+and her applications (after she asks for a resident registration copy, approved at once), and the dong clerk's
+search and record pages of the resident registry, each as
 ``<page>-<ko|en>-<desktop|phone>.png``. Static files are served from the collected
 ``var/static`` (``make install`` collects them).
 """
@@ -18,8 +20,8 @@ from pathlib import Path
 
 from egov.core.testing import serve
 
-PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "my-gov", "consents", "registry-search",
-         "registry-resident")
+PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "my-gov", "consents", "apply",
+         "my-applications", "registry-search", "registry-resident")
 LANGUAGES = ("ko", "en")
 
 
@@ -66,6 +68,7 @@ def main(argv: list[str]) -> int:
         saved: list[Path] = []
         with serve(env, workdir / "server.log") as base, sync_playwright() as playwright:
             browser = launch(playwright, executable)
+            filed = False
             for language in LANGUAGES:
                 for width_name, viewport in WIDTHS.items():
                     context = browser.new_context(viewport=viewport, device_scale_factor=1)
@@ -86,6 +89,13 @@ def main(argv: list[str]) -> int:
                     saved.append(_shoot(page, out, "my-gov", language, width_name))
                     page.goto(base + "/my/consents/")
                     saved.append(_shoot(page, out, "consents", language, width_name))
+                    page.goto(base + "/applications/apply/move-in-report/")
+                    saved.append(_shoot(page, out, "apply", language, width_name))
+                    if not filed:
+                        _file_a_copy(page, base)
+                        filed = True
+                    page.goto(base + "/applications/mine/")
+                    saved.append(_shoot(page, out, "my-applications", language, width_name))
                     context.close()
                     # The back office as the dong clerk sees it: a resident's record.
                     context = browser.new_context(viewport=viewport, device_scale_factor=1)
@@ -105,6 +115,15 @@ def main(argv: list[str]) -> int:
     for path in saved:
         print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)  # noqa: T201
     return 0
+
+
+def _file_a_copy(page: object, base: str) -> None:
+    """The citizen asks for a resident registration copy through the apply page (approved at once)."""
+    page.goto(base + "/applications/apply/resident-registration-copy/")  # type: ignore[attr-defined]
+    page.fill("#id_copies", "1")  # type: ignore[attr-defined]
+    page.locator("label[for=id_consent]").click()  # type: ignore[attr-defined]
+    page.locator("main form[method=post] button[type=submit]").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/applications/mine/*/")  # type: ignore[attr-defined]
 
 
 def _shoot(page: object, out: Path, name: str, language: str, width_name: str) -> Path:

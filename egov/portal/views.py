@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from egov.accounts import public as accounts
+from egov.applications import public as applications
 from egov.catalogue import public as catalogue
 from egov.core import audit, clock
 from egov.core.access import CITIZEN, PUBLIC, access
@@ -52,11 +53,13 @@ def services(request: HttpRequest) -> HttpResponse:
 
 # How many entries of "Who viewed my data" My Gov shows; the download has them all.
 MY_GOV_LATEST = 50
+# How many of the person's latest applications My Gov shows; /applications/mine/ has them all.
+MY_GOV_APPLICATIONS = 5
 
 
 @access(CITIZEN)
 def my_gov(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own page: their account, their records, who viewed their data, their messages.
+    """The signed-in person's own page: account, applications, records, who viewed their data, messages.
 
     A person whose account is linked to a resident record (by identity proofing) sees
     their records, read under their right of access and logged like any other read;
@@ -82,6 +85,7 @@ def my_gov(request: HttpRequest) -> HttpResponse:
             "latest": MY_GOV_LATEST,
             "active_consents": sum(1 for consent in consents if consent.state == "active"),
             "inbox": notifications.inbox_list(user_id, limit=20),
+            "applications": applications.applications_of(applicant_id=user_id, limit=MY_GOV_APPLICATIONS),
         },
     )
 
