@@ -300,7 +300,7 @@ def household_record(
     count, since the household is read as that resident's.
     """
     purpose, basis, consent = _checked(purpose, basis, consent)
-    resident = selectors.resident_get(resident_id=resident_id)
+    resident = records.resident_for_read(resident_id)
     if resident is None:
         return None
     record = records.household_record_of(resident.household if resident.household_id else None)

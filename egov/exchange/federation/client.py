@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from egov.core import clock
 from egov.core.errors import ApplicationError, NotFound
 from egov.exchange.federation import configuration, messages
-from egov.exchange.gate import Refused, Requester
+from egov.exchange.gate import Refused, Requester, sqlite_writers
 from egov.exchange.models import ExchangeLog, LogDirection, LogStatus
 
 REQUESTS_PATH = "/api/v1/exchange/requests"
@@ -84,6 +84,15 @@ def new_session() -> urllib3.PoolManager:
 def _record(*, request_id: uuid.UUID, provider: str, requester: Requester, service: str, product: str,
             purpose: str, consent_id: uuid.UUID | None, legal_basis: str, status: str, reason: str,
             version: int | None, started: float, request_jws: str, response_jws: str) -> None:
+    with sqlite_writers.turn():
+        _insert_log(request_id=request_id, provider=provider, requester=requester, service=service, product=product,
+                    purpose=purpose, consent_id=consent_id, legal_basis=legal_basis, status=status, reason=reason,
+                    version=version, started=started, request_jws=request_jws, response_jws=response_jws)
+
+
+def _insert_log(*, request_id: uuid.UUID, provider: str, requester: Requester, service: str, product: str,
+                purpose: str, consent_id: uuid.UUID | None, legal_basis: str, status: str, reason: str,
+                version: int | None, started: float, request_jws: str, response_jws: str) -> None:
     ExchangeLog.objects.create(
         request_id=request_id, direction=LogDirection.OUTGOING, client=configuration.own_member_code(),
         provider=provider, actor=requester.actor, actor_label=requester.label, service=service, product_code=product,
