@@ -32,7 +32,8 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from egov.accounts import public as accounts
 from egov.core import clock
@@ -86,33 +87,32 @@ class Release:
 # Turns a release into the signed response kept beside the request (federation).
 Responder = Callable[[Release], str]
 
-# The reasons for a refusal; the code goes into the log, the message (below) to the caller.
-REASONS = (
-    "unknown_product", "no_organisation", "no_actor", "no_service", "unknown_purpose", "no_subject",
-    "no_access_right", "no_consent_or_basis", "wrong_basis", "consent_not_found", "consent_mismatch",
-    "consent_expired", "consent_revoked", "subject_unknown", "replayed",
-)
+# The reasons for a refusal, each with the message the caller is shown (translated when
+# shown); the code goes into the log.
+_REASON_MESSAGES: dict[str, Promise] = {
+    "unknown_product": gettext_lazy("There is no such data product."),
+    "no_organisation": gettext_lazy("The request does not name the consumer organisation."),
+    "no_actor": gettext_lazy("The request does not name the official or system that reads."),
+    "no_service": gettext_lazy("The request does not name the service it is for."),
+    "unknown_purpose": gettext_lazy("The request does not name a known purpose."),
+    "no_subject": gettext_lazy("The request does not name whose data it asks for."),
+    "no_access_right": gettext_lazy("This organisation has no access right to this data product for this purpose."),
+    "no_consent_or_basis": gettext_lazy(
+        "The request cites neither the subject's consent nor an article that dispenses with it."),
+    "wrong_basis": gettext_lazy("The article cited does not dispense with consent for this access right."),
+    "consent_not_found": gettext_lazy("The consent cited does not exist."),
+    "consent_mismatch": gettext_lazy(
+        "The consent cited was not given for this subject, data product, purpose and recipient."),
+    "consent_expired": gettext_lazy("The consent cited has expired."),
+    "consent_revoked": gettext_lazy("The consent cited has been revoked."),
+    "subject_unknown": gettext_lazy("No one on the register matches the subject of the request."),
+    "replayed": gettext_lazy("This request id has been used before."),
+}
+REASONS = tuple(_REASON_MESSAGES)
 
 
 def _reason_message(reason: str) -> str:
-    messages = {
-        "unknown_product": _("There is no such data product."),
-        "no_organisation": _("The request does not name the consumer organisation."),
-        "no_actor": _("The request does not name the official or system that reads."),
-        "no_service": _("The request does not name the service it is for."),
-        "unknown_purpose": _("The request does not name a known purpose."),
-        "no_subject": _("The request does not name whose data it asks for."),
-        "no_access_right": _("This organisation has no access right to this data product for this purpose."),
-        "no_consent_or_basis": _("The request cites neither the subject's consent nor an article that dispenses with it."),
-        "wrong_basis": _("The article cited does not dispense with consent for this access right."),
-        "consent_not_found": _("The consent cited does not exist."),
-        "consent_mismatch": _("The consent cited was not given for this subject, data product, purpose and recipient."),
-        "consent_expired": _("The consent cited has expired."),
-        "consent_revoked": _("The consent cited has been revoked."),
-        "subject_unknown": _("No one on the register matches the subject of the request."),
-        "replayed": _("This request id has been used before."),
-    }
-    return messages.get(reason, reason)
+    return str(_REASON_MESSAGES.get(reason, reason))
 
 
 class Refused(PermissionDenied):
