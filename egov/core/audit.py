@@ -68,7 +68,6 @@ from egov.core.errors import Conflict
 from egov.core.models.audit import AuditCheckpoint, AuditEntry, AuditOutcome, AuditSeal
 
 __all__ = [
-    "AuditView",
     "Checkpoint",
     "VerifyResult",
     "audit_append",
@@ -76,7 +75,7 @@ __all__ = [
     "audit_seal",
     "audit_verify",
     "canonical_json",
-    "entries_about",
+    "pending_entries",
     "request_actor",
 ]
 
@@ -468,70 +467,12 @@ def request_actor(request: HttpRequest) -> dict[str, Any]:
     return {"actor": "anonymous", "actor_label": "", "source_ip": source_ip}
 
 
-@dataclass(frozen=True)
-class AuditView:
-    """One line of "Who viewed my data".
-
-    ``object_ref``, ``detail`` and ``source_ip`` come last, with defaults, so that code
-    building a view from the first seven fields keeps working; they carry what the
-    PIPA access-log fields need beyond the first seven (which data product, which
-    organisation, from where).
-    """
-
-    at: datetime
-    action: str
-    actor_label: str
-    purpose: str
-    legal_basis: str
-    consent: str
-    outcome: str
-    object_ref: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-    source_ip: str = ""
-
-
-def _pending_entries() -> QuerySet[AuditEntry]:
+def pending_entries() -> QuerySet[AuditEntry]:
     """Entries committed but not sealed yet (see egov.core.models.audit)."""
     if connection.vendor == "postgresql":
         return AuditEntry.objects.filter(pending__isnull=False)
     last = AuditSeal.objects.order_by("-sequence").values_list("entry_id", flat=True).first() or 0
     return AuditEntry.objects.filter(id__gt=last)
-
-
-_VIEW_FIELDS = ("id", "at", "action", "actor_label", "purpose", "legal_basis", "consent", "outcome", "object_ref",
-                "detail", "source_ip")
-
-
-def entries_about(subjects: Sequence[str], *, limit: int | None = 100, since: datetime | None = None) -> list[AuditView]:
-    """The entries naming any of ``subjects`` as the data subject, newest first.
-
-    Sealed entries are found through the seals' index; the few not sealed yet (a
-    fraction of a second's worth) are added, so a read shows up at once. ``since``
-    keeps only entries at or after it (a download of the last two years); ``limit``
-    None returns all of them.
-    """
-    if not subjects:
-        return []
-    # Pending first: an entry sealed between the two queries then appears twice (and
-    # is counted once), never not at all.
-    pending = _pending_entries().filter(subject__in=list(subjects))
-    seals = AuditSeal.objects.filter(subject__in=list(subjects))
-    if since is not None:
-        pending = pending.filter(at__gte=since)
-        seals = seals.filter(at__gte=since)
-    rows = {row[0]: row for row in pending.values_list(*_VIEW_FIELDS)}
-    sealed_ids = seals.order_by("-at", "-sequence").values_list("entry_id", flat=True)
-    if limit is not None:
-        sealed_ids = sealed_ids[:limit]
-    rows.update((row[0], row) for row in AuditEntry.objects.filter(id__in=list(sealed_ids)).values_list(*_VIEW_FIELDS))
-    newest = sorted(rows.values(), key=lambda row: (row[1], row[0]), reverse=True)
-    if limit is not None:
-        newest = newest[:limit]
-    return [
-        AuditView(at=row[1], action=row[2], actor_label=row[3], purpose=row[4], legal_basis=row[5], consent=row[6],
-                  outcome=row[7], object_ref=row[8] or "", detail=dict(row[9] or {}), source_ip=row[10] or "")
-        for row in newest
-    ]
 
 
 # --- checkpoints --------------------------------------------------------------------
@@ -744,7 +685,7 @@ def _verify() -> VerifyResult:
     log_id = heads.get(1) or (AuditSeal.objects.filter(sequence=1).values_list("chain_hash", flat=True).first() or "")
 
     # Entries not sealed yet: each must be waiting for the sealer and match its own leaf hash.
-    waiting = _pending_entries()
+    waiting = pending_entries()
     if connection.vendor == "postgresql":
         orphans = AuditEntry.objects.filter(seal__isnull=True, pending__isnull=True)
     else:

@@ -25,7 +25,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts import public as accounts
-from egov.core.audit import AuditView
+from egov.core.access_log import AuditView
 from egov.exchange import public as exchange
 
 ACTION_LABELS: dict[str, str | Promise] = {

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from egov.accounts import public as accounts
 from egov.applications import public as applications
 from egov.catalogue import public as catalogue
-from egov.core import audit, clock
+from egov.core import access_log, clock
 from egov.core.access import CITIZEN, PUBLIC, access
 from egov.exchange import public as exchange
 from egov.notifications import public as notifications
@@ -81,7 +81,7 @@ def my_gov(request: HttpRequest) -> HttpResponse:
         {
             "records": records,
             "linked": resident_id is not None,
-            "viewed": access_records(audit.entries_about(subjects, limit=MY_GOV_LATEST)),
+            "viewed": access_records(access_log.entries_about(subjects, limit=MY_GOV_LATEST)),
             "latest": MY_GOV_LATEST,
             "active_consents": sum(1 for consent in consents if consent.state == "active"),
             "inbox": notifications.inbox_list(user_id, limit=20),
@@ -96,7 +96,7 @@ def _access_log(request: HttpRequest) -> list[AccessRecord]:
     assert user.pk is not None  # @access(CITIZEN)
     subjects = exchange.audit_subjects(user_id=user.pk, resident_id=getattr(user, "resident_id", None))
     since = clock.now() - timedelta(days=settings.EGOV_ACCESS_LOG_DOWNLOAD_DAYS)
-    return access_records(audit.entries_about(subjects, limit=None, since=since))
+    return access_records(access_log.entries_about(subjects, limit=None, since=since))
 
 
 def _download_name(extension: str) -> str:

@@ -53,7 +53,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from egov.accounts import public as accounts
 from egov.core import clock
-from egov.core.audit import audit_append, entries_about
+from egov.core.access_log import entries_about
+from egov.core.audit import audit_append
 from egov.core.crypto import blind_index, mask_email, mask_phone, mask_rrn, normalise_identifier
 from egov.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from egov.registries.identifiers import IdentifierError, parse_person_number

@@ -18,15 +18,14 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from egov.core import clock
+from egov.core.access_log import AuditView, entries_about
 from egov.core.audit import (
-    AuditView,
     audit_append,
     audit_checkpoint,
     audit_seal,
     audit_verify,
     canonical_json,
     chain_hash,
-    entries_about,
     leaf_hash,
     request_actor,
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from egov.core.audit import entries_about
+from egov.core.access_log import entries_about
 from egov.core.errors import NotFound, PermissionDenied, ValidationError
 from egov.exchange import public as exchange
 from egov.exchange.models import AccessRight, DataProduct, Purpose

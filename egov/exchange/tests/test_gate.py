@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from egov.core import clock
-from egov.core.audit import entries_about
+from egov.core.access_log import entries_about
 from egov.exchange import public as exchange
 from egov.exchange.models import AccessRight, ExchangeLog
 

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from egov.core import clock
-from egov.core.audit import entries_about
+from egov.core.access_log import entries_about
 from egov.core.errors import PermissionDenied
 from egov.core.models.audit import AuditEntry
 from egov.registries import public
