@@ -28,7 +28,7 @@ from egov.registries import public as registries
 
 __all__ = [
     "REASONS",
-    "audit_subjects",
+    "ChangedRecord",
     "ConsentInfo",
     "ExchangeStats",
     "ExchangeTally",
@@ -37,17 +37,33 @@ __all__ = [
     "Refused",
     "Release",
     "Requester",
+    "audit_subjects",
+    "birth_report",
+    "building_demolished",
+    "building_use_changed",
+    "business_close",
+    "business_open",
+    "business_suspend",
+    "case_changes_as_of",
     "consent_grant",
     "consent_revoke",
     "consents_of",
+    "death_report",
     "exchange_stats",
     "fetch",
     "load_exchange_pack",
+    "marriage_report",
     "own_records",
+    "parcel_category_changed",
     "products",
     "purposes",
     "requester_for_user",
+    "resident_move_in",
     "system_requester",
+    "tax_office_for",
+    "vehicle_deregister_by_plate",
+    "vehicle_register_new",
+    "vehicle_transfer_by_plate",
 ]
 
 
@@ -209,3 +225,36 @@ def resident_move_in(
     """
     return registries.resident_move_in(resident_id=resident_id, address=address, moved_in_on=moved_in_on,
                                        with_household=with_household, cause_ref=cause_ref, by=by)
+
+
+# The other effects of approved applications: writes, passed through as the move-in is
+# (no access right or consent applies; the registry checks the applicant's standing
+# and records dated events caused by the case). See ``registries.public`` for each.
+ChangedRecord = registries.ChangedRecord
+business_close = registries.business_close
+business_suspend = registries.business_suspend
+business_open = registries.business_open
+tax_office_for = registries.tax_office_for
+vehicle_register_new = registries.vehicle_register_new
+vehicle_transfer_by_plate = registries.vehicle_transfer_by_plate
+vehicle_deregister_by_plate = registries.vehicle_deregister_by_plate
+birth_report = registries.birth_report
+death_report = registries.death_report
+marriage_report = registries.marriage_report
+building_demolished = registries.building_demolished
+building_use_changed = registries.building_use_changed
+parcel_category_changed = registries.parcel_category_changed
+
+
+def case_changes_as_of(*, requester: Requester, case_reference: str, on: Any) -> tuple[registries.ChangedRecord, ...]:
+    """The registry records an application's case changed, as of the end of ``on``, for the case's own office.
+
+    A read of the case's own outcome by the office that decided it (or by the
+    platform's checks): it cites the civil-application purpose and the article on
+    sharing administrative information, and writes one audit entry per person the
+    records name.
+    """
+    reader = registries.Reader(actor=requester.actor, label=requester.label, user_id=requester.user_id,
+                               organisation_code=requester.organisation_code, source_ip=requester.source_ip)
+    return registries.case_changes_as_of(cause_ref=f"case:{case_reference}", on=on, reader=reader,
+                                         purpose="civil_application", basis="Electronic Government Act, Article 36")

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -76,6 +76,7 @@ __all__ = [
     "AddressStayRecord",
     "BuildingRecord",
     "BusinessRecord",
+    "ChangedRecord",
     "EventRecord",
     "FamilyRecord",
     "HouseholdRecord",
@@ -90,12 +91,22 @@ __all__ = [
     "ShareRecord",
     "VehicleRecord",
     "audit_subjects",
+    "birth_report",
+    "building_demolished",
+    "building_use_changed",
     "business_by_number",
+    "business_close",
+    "business_open",
+    "business_suspend",
     "businesses_of_person",
+    "case_changes_as_of",
+    "death_report",
     "family_certificate",
     "household_record",
+    "marriage_report",
     "own_records",
     "parcel_by_pnu",
+    "parcel_category_changed",
     "property_of_person",
     "purpose_text",
     "reader_for_user",
@@ -106,7 +117,11 @@ __all__ = [
     "resident_record",
     "resident_search",
     "system_reader",
+    "tax_office_for",
     "vehicle_by_plate",
+    "vehicle_deregister_by_plate",
+    "vehicle_register_new",
+    "vehicle_transfer_by_plate",
     "vehicles_of_person",
 ]
 
@@ -542,3 +557,394 @@ def resident_move_in(
     resident = resident_move(resident_id=resident_id, new_address=dict(address), moved_in_on=moved_in_on,
                              with_household=with_household, cause=cause)
     return records.address_record(resident.household)
+
+
+# Each write below is one effect of an approved application (the catalogue's ``effects``),
+# reached only through ``exchange.public``. The record is named as the applicant named
+# it (a plate, a business number, a registration number, an address), and the write
+# checks that the applicant stands in the relation to it the report needs (the owner,
+# the representative) before the registry's own service checks the change in full.
+# Every refusal is a ``ValidationError`` that changes nothing.
+
+
+def _application_cause(*, cause_ref: str, by: str, legal_basis: str, reason: str) -> Any:
+    """The cause of an application's change: the case, the deciding official (if a person), the article."""
+    from egov.registries.history import Cause
+    from egov.registries.models import CauseKind
+
+    kind, _sep, ident = by.partition(":")
+    official_id = None
+    if kind == "user":
+        try:
+            official_id = uuid.UUID(ident)
+        except ValueError:
+            official_id = None
+    return Cause(kind=CauseKind.APPLICATION, ref=cause_ref, official_id=official_id, legal_basis=legal_basis,
+                 reason=reason)
+
+
+def _refuse(field: str, message: str) -> NoReturn:
+    from egov.core.errors import ValidationError
+
+    raise ValidationError(message, field_errors={field: [message]})
+
+
+def _road_address_text(address: dict[str, str]) -> str:
+    parts = [address.get(key, "") for key in ("sido", "sigungu", "road", "building_number")]
+    text = " ".join(part.strip() for part in parts if part and part.strip())
+    detail = (address.get("detail") or "").strip()
+    return f"{text}, {detail}" if detail else text
+
+
+def _business_of(registration_number: str, representative_id: uuid.UUID) -> Any:
+    business = selectors.business_by_number(number=registration_number)
+    if business is None:
+        _refuse("registration_number", _("No business is registered under the number %(number)s.")
+                % {"number": registration_number})
+    if business.representative_id != representative_id:
+        _refuse("registration_number", _("Only the business's representative can report this for business "
+                                         "%(number)s.") % {"number": registration_number})
+    return business
+
+
+def business_close(
+    *, registration_number: str, representative_id: uuid.UUID, closed_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Value-Added Tax Act, Article 8",
+) -> BusinessRecord:
+    """An approved closure report (폐업신고): the representative's business is closed from ``closed_on``."""
+    from egov.registries.models import BusinessStatus
+    from egov.registries.services.businesses import business_set_status
+
+    business = _business_of(registration_number, representative_id)
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="closure report")
+    return records.business_record(business_set_status(business_id=business.id, status=BusinessStatus.CLOSED,
+                                                       effective_on=closed_on, cause=cause))
+
+
+def business_suspend(
+    *, registration_number: str, representative_id: uuid.UUID, suspended_on: date, until: date | None = None,
+    cause_ref: str, by: str, legal_basis: str = "Value-Added Tax Act, Article 8",
+) -> BusinessRecord:
+    """An approved suspension report (휴업신고): the business is suspended from ``suspended_on``.
+
+    The planned end of the suspension is kept in the event's reason; the business
+    resumes by a report of its own, not on that date by itself.
+    """
+    from egov.registries.models import BusinessStatus
+    from egov.registries.services.businesses import business_set_status
+
+    business = _business_of(registration_number, representative_id)
+    reason = f"suspension report, until {until.isoformat()}" if until else "suspension report"
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason=reason)
+    return records.business_record(business_set_status(business_id=business.id, status=BusinessStatus.SUSPENDED,
+                                                       effective_on=suspended_on, cause=cause))
+
+
+def tax_office_for(*, admin_dong_code: str, competent_organisation_id: uuid.UUID | None = None) -> str:
+    """The code of the tax office that registers a business at this address, or "" if the pack names none.
+
+    A National Tax Service field office whose jurisdiction holds the address's
+    administrative dong; failing that, the case's own office when it is a tax office.
+    """
+    from egov.accounts import public as accounts
+    from egov.registries.services.businesses import TAX_OFFICE_KIND, TAX_OFFICE_PREFIX
+
+    candidates = [o for o in accounts.organisations_covering(admin_dong_code=admin_dong_code)
+                  if o.code.startswith(TAX_OFFICE_PREFIX) and o.kind == TAX_OFFICE_KIND] if admin_dong_code else []
+    if candidates:
+        return sorted(o.code for o in candidates)[-1]
+    office = accounts.organisation(id=competent_organisation_id) if competent_organisation_id else None
+    if office is not None and office.code.startswith(TAX_OFFICE_PREFIX) and office.kind == TAX_OFFICE_KIND:
+        return office.code
+    return ""
+
+
+def business_open(
+    *, representative_id: uuid.UUID, name: str, address: dict[str, str], business_type: str, business_item: str,
+    started_on: date, tax_type: str, tax_office_code: str, cause_ref: str, by: str,
+    legal_basis: str = "Value-Added Tax Act, Article 8",
+) -> BusinessRecord:
+    """An approved business registration (사업자등록): the registry issues the number and registers the business."""
+    from egov.registries.services.businesses import business_number_issue, business_register
+
+    resident = selectors.resident_get(resident_id=representative_id)
+    if resident is None:
+        _refuse("representative_id", _("The applicant is not on the resident register."))
+    if not tax_office_code:
+        _refuse("tax_office_code", _("No tax office of the National Tax Service serves this address; the business "
+                                     "is registered at the competent tax office's counter."))
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="business registration")
+    business = business_register(
+        registration_number=business_number_issue(), name=name, representative_id=resident.id,
+        representative_name=resident.name_ko, business_type=business_type, business_item=business_item,
+        address=_road_address_text(address), legal_dong_code=address.get("legal_dong_code", ""),
+        admin_dong_code=address.get("admin_dong_code", ""), started_on=started_on, tax_type=tax_type,
+        tax_office_code=tax_office_code, cause=cause,
+    )
+    return records.business_record(business)
+
+
+def _vehicle_of(plate: str) -> Any:
+    vehicle = selectors.vehicle_by_plate(plate=plate)
+    if vehicle is None:
+        _refuse("plate_number", _("No vehicle is registered under the plate %(plate)s.") % {"plate": plate})
+    return vehicle
+
+
+def vehicle_register_new(
+    *, owner_resident_id: uuid.UUID, vin: str, make: str, model: str, model_year: int, fuel: str,
+    registered_on: date, cause_ref: str, by: str, legal_basis: str = "Motor Vehicle Management Act, Article 8",
+) -> VehicleRecord:
+    """An approved new registration (신규등록): the registry issues a plate and registers the vehicle to the owner."""
+    from egov.registries.services.vehicles import vehicle_plate_issue, vehicle_register
+
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="new registration")
+    vehicle, _warnings = vehicle_register(
+        plate_number=vehicle_plate_issue(), vin=vin, make=make, model=model, model_year=model_year, fuel=fuel,
+        owner_resident_id=owner_resident_id, registered_on=registered_on, cause=cause,
+    )
+    return records.vehicle_records([vehicle])[0]
+
+
+def vehicle_transfer_by_plate(
+    *, plate: str, seller_number: str, buyer_resident_id: uuid.UUID, transferred_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Motor Vehicle Management Act, Article 12",
+) -> VehicleRecord:
+    """An approved transfer report (이전등록) by the buyer: the seller named by number must own the vehicle."""
+    from egov.registries.services.vehicles import vehicle_transfer
+
+    vehicle = _vehicle_of(plate)
+    seller = selectors.resident_find_by_number(number=seller_number)
+    if seller is None or vehicle.owner_resident_id != seller.id:
+        _refuse("seller_number", _("The seller named is not the owner of the vehicle %(plate)s on the register.")
+                % {"plate": plate})
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="ownership transfer")
+    vehicle = vehicle_transfer(vehicle_id=vehicle.id, new_owner_resident_id=buyer_resident_id,
+                               transferred_on=transferred_on, cause=cause)
+    return records.vehicle_records([vehicle])[0]
+
+
+def vehicle_deregister_by_plate(
+    *, plate: str, owner_resident_id: uuid.UUID, reason: str, deregistered_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Motor Vehicle Management Act, Article 13",
+) -> VehicleRecord:
+    """An approved deregistration (말소등록) by the vehicle's owner."""
+    from egov.registries.services.vehicles import vehicle_deregister
+
+    vehicle = _vehicle_of(plate)
+    if vehicle.owner_resident_id != owner_resident_id:
+        _refuse("plate_number", _("Only the owner of the vehicle %(plate)s can deregister it.") % {"plate": plate})
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="deregistration")
+    vehicle = vehicle_deregister(vehicle_id=vehicle.id, deregistered_on=deregistered_on, reason=reason, cause=cause)
+    return records.vehicle_records([vehicle])[0]
+
+
+def birth_report(
+    *, parent_id: uuid.UUID, name_ko: str, born_on: date, sex: str, cause_ref: str, by: str,
+    legal_basis: str = "Act on the Registration, etc. of Family Relationships, Article 44",
+) -> ResidentRecord:
+    """An approved birth report (출생신고) by a parent: the child enters the family and resident registers.
+
+    The reporting parent's spouse on the birth date is the other parent; the child
+    joins the reporting parent's household, and the registry issues the child's
+    registration number.
+    """
+    from egov.registries.services.family import (
+        birth_register,
+        current_marriage,
+        person_number_issue,
+        spouse_id_in,
+    )
+
+    parent = selectors.resident_get(resident_id=parent_id)
+    if parent is None or parent.household_id is None:
+        _refuse("parent", _("The reporting parent is not on the resident register with a household."))
+    if sex not in ("M", "F"):
+        _refuse("sex", _("Choose the child's sex."))
+    marriage = current_marriage(parent.id, born_on)
+    other = spouse_id_in(marriage, parent.id) if marriage is not None else None
+    father_id, mother_id = (parent.id, other) if parent.sex == "M" else (other, parent.id)
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="birth report")
+    child = birth_register(
+        identifier=person_number_issue(birth_date=born_on, sex=sex), identifier_issued_on=clock.today(),
+        name_ko=name_ko, birth_date=born_on, sex=sex, father_id=father_id, mother_id=mother_id,
+        household_id=parent.household_id, cause=cause,
+    )
+    return records.resident_record_of(child)
+
+
+def death_report(
+    *, deceased_number: str, reporter_id: uuid.UUID | None, died_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Act on the Registration, etc. of Family Relationships, Article 84",
+) -> ResidentRecord:
+    """An approved death report (사망신고): the resident named by number is deceased from ``died_on``."""
+    from egov.registries.services.family import death_register
+
+    deceased = selectors.resident_find_by_number(number=deceased_number)
+    if deceased is None:
+        _refuse("deceased_number", _("No resident has the registration number given for the deceased."))
+    if reporter_id is not None and deceased.id == reporter_id:
+        _refuse("deceased_number", _("The registration number given for the deceased is the reporter's own."))
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="death report")
+    return records.resident_record_of(death_register(resident_id=deceased.id, died_on=died_on, cause=cause))
+
+
+def marriage_report(
+    *, spouse_id: uuid.UUID, other_spouse_number: str, married_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Civil Act, Article 812",
+) -> FamilyRecord:
+    """An approved marriage report (혼인신고): the applicant and the spouse named by number marry on ``married_on``."""
+    from egov.registries.services.family import marriage_register
+
+    other = selectors.resident_find_by_number(number=other_spouse_number)
+    if other is None:
+        _refuse("spouse_number", _("No resident has the registration number given for the spouse."))
+    if other.id == spouse_id:
+        _refuse("spouse_number", _("The registration number given for the spouse is your own."))
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="marriage report")
+    marriage_register(spouse_a_id=spouse_id, spouse_b_id=other.id, married_on=married_on, cause=cause)
+    resident = selectors.resident_get(resident_id=spouse_id)
+    assert resident is not None
+    return records.family_record_of(resident)
+
+
+def _building_of(address: dict[str, str], owner_resident_id: uuid.UUID) -> Any:
+    """The standing building at a road-name address in its legal dong, of which the resident owns a share."""
+    from egov.registries.models import Building
+
+    road, number = (address.get("road") or "").strip(), (address.get("building_number") or "").strip()
+    legal = (address.get("legal_dong_code") or "").strip()
+    found = [b for b in Building.objects.select_related("parcel").filter(
+        parcel__legal_dong_code=legal, demolished_on__isnull=True, road_address__contains=f"{road} {number}")
+        if b.road_address.endswith(f"{road} {number}") or f"{road} {number}," in b.road_address
+        or f"{road} {number} " in b.road_address]
+    if len(found) != 1:
+        _refuse("building_address", _("No single standing building is on the register at %(address)s.")
+                % {"address": _road_address_text(address)})
+    building = found[0]
+    if not building.owners.filter(owner_resident_id=owner_resident_id, ended_on__isnull=True).exists():
+        _refuse("building_address", _("Only an owner of the building at %(address)s can report this.")
+                % {"address": _road_address_text(address)})
+    return building
+
+
+def building_demolished(
+    *, address: dict[str, str], owner_resident_id: uuid.UUID, demolished_on: date, cause_ref: str, by: str,
+    legal_basis: str = "Building Management Act, Article 34",
+) -> BuildingRecord:
+    """An approved demolition report (멸실신고) by an owner: the building at ``address`` is demolished."""
+    from egov.registries.services.property import building_demolish
+
+    building = _building_of(address, owner_resident_id)
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="demolition report")
+    return records.building_records([building_demolish(building_id=building.id, demolished_on=demolished_on,
+                                                       cause=cause)])[0]
+
+
+def building_use_changed(
+    *, address: dict[str, str], owner_resident_id: uuid.UUID, main_use: str, changed_on: date, cause_ref: str,
+    by: str, legal_basis: str = "Building Act, Article 19",
+) -> BuildingRecord:
+    """An approved change of use (용도변경) by an owner: the building's main use changes from ``changed_on``."""
+    from egov.registries.services.property import building_change_use
+
+    building = _building_of(address, owner_resident_id)
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis, reason="change of use")
+    return records.building_records([building_change_use(building_id=building.id, main_use=main_use,
+                                                         changed_on=changed_on, cause=cause)])[0]
+
+
+def parcel_category_changed(
+    *, pnu: str, owner_resident_id: uuid.UUID, category: str, changed_on: date, reason: str, cause_ref: str, by: str,
+    legal_basis: str = "Act on the Establishment, Management, etc. of Spatial Data, Article 81",
+) -> ParcelRecord:
+    """An approved land category change (지목변경) by an owner of the parcel."""
+    from egov.registries.services.property import parcel_change_category
+
+    parcel = selectors.parcel_by_pnu(pnu=pnu)
+    if parcel is None:
+        _refuse("pnu", _("No parcel is registered under the number %(pnu)s.") % {"pnu": pnu})
+    if not parcel.owners.filter(owner_resident_id=owner_resident_id, ended_on__isnull=True).exists():
+        _refuse("pnu", _("Only an owner of the parcel %(pnu)s can apply for this.") % {"pnu": pnu})
+    cause = _application_cause(cause_ref=cause_ref, by=by, legal_basis=legal_basis,
+                               reason=f"land category change: {reason}" if reason else "land category change")
+    changed = parcel_change_category(parcel_id=parcel.id, category=category, changed_on=changed_on, cause=cause)
+    return records.parcel_records([changed])[0]
+
+
+# --- what a case changed, as of a date --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedRecord:
+    """One registry record an application changed, as it stood at the end of a date.
+
+    ``existed`` is False when the record did not exist yet that day (a vehicle
+    registered, a child born, a marriage entered later); ``values`` are then empty.
+    ``values`` holds the fields the case's events changed, as they stood that day
+    (encrypted fields are left out). ``kinds`` are the kinds of the case's events.
+    """
+
+    registry: str
+    entity_type: str
+    entity_id: uuid.UUID
+    kinds: tuple[str, ...]
+    effective_on: date
+    cause_ref: str
+    existed: bool
+    values: dict[str, Any]
+
+
+# The events that bring a record into being: before their date the record did not exist.
+_CREATING_KINDS = frozenset({
+    "resident.registered", "family.birth", "family.marriage", "family.adoption", "vehicle.registered",
+    "business.registered", "parcel.registered", "building.registered",
+})
+
+
+@transaction.atomic
+def case_changes_as_of(
+    *, cause_ref: str, on: date, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> tuple[ChangedRecord, ...]:
+    """The records whose events name ``cause_ref`` (a case), each as of the end of ``on``.
+
+    For the official deciding the case and for checking an effect: one audit entry
+    per resident whose record is among them or who is named as an owner or a
+    representative, as the lookups of things do.
+    """
+    from django.apps import apps
+
+    from egov.registries.history import _SECRET_FIELDS, state_as_of
+    from egov.registries.models import RegistryEvent
+
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    events = list(RegistryEvent.objects.filter(cause_ref=cause_ref).order_by("recorded_at"))
+    grouped: dict[uuid.UUID, list[Any]] = {}
+    for event in events:
+        grouped.setdefault(event.entity_id, []).append(event)
+    changed: list[ChangedRecord] = []
+    persons: list[uuid.UUID | None] = []
+    for entity_id, own in grouped.items():
+        first = own[0]
+        model = apps.get_model("registries", first.entity_type)
+        entity = model._default_manager.get(pk=entity_id)
+        created_later = RegistryEvent.objects.filter(entity_id=entity_id, kind__in=_CREATING_KINDS,
+                                                     effective_on__gt=on).exists()
+        values: dict[str, Any] = {}
+        if not created_later:
+            secret = {f.attname for f in model._meta.concrete_fields if isinstance(f, _SECRET_FIELDS)}
+            state = state_as_of(entity, on)
+            names = {name for event in own for name in event.after}
+            values = {name: state[name] for name in sorted(names) if name in state and name not in secret}
+        if first.entity_type == "resident":
+            persons.append(entity_id)
+        for column in ("owner_resident_id", "representative_id", "spouse_a_id", "spouse_b_id"):
+            persons.append(getattr(entity, column, None))
+        changed.append(ChangedRecord(
+            registry=first.registry, entity_type=first.entity_type, entity_id=entity_id,
+            kinds=tuple(e.kind for e in own), effective_on=min(e.effective_on for e in own), cause_ref=cause_ref,
+            existed=not created_later, values=values,
+        ))
+    _log_for_owners(person_ids=persons, reader=reader, purpose=purpose, basis=basis, consent=consent,
+                    object_ref=f"registries:case_changes:{cause_ref}")
+    return tuple(changed)

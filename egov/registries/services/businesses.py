@@ -13,6 +13,7 @@ that opens again after closing registers anew, as the National Tax Service has i
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date
 from typing import Any
@@ -24,7 +25,7 @@ from egov.accounts import public as accounts
 from egov.core import clock
 from egov.registries import history
 from egov.registries.history import Cause
-from egov.registries.identifiers import check_business_number, format_business_number
+from egov.registries.identifiers import business_check_digit, check_business_number, format_business_number
 from egov.registries.models import (
     Business,
     BusinessStatus,
@@ -275,3 +276,19 @@ def business_update(
 def businesses_of(*, resident_id: uuid.UUID) -> list[Business]:
     """The businesses a resident represents, open or closed, oldest first."""
     return list(Business.objects.filter(representative_id=resident_id).order_by("started_on", "registration_number"))
+
+
+def business_number_issue() -> str:
+    """A registration number no business has, for a new sole proprietor's registration.
+
+    The National Tax Service's layout: a three-digit office code, a two-digit type
+    (01 to 79 for individuals liable to VAT), a four-digit serial and the check digit.
+    The office and serial parts are drawn at random here, since the pack does not
+    carry the offices' numeric codes.
+    """
+    chooser = secrets.SystemRandom()
+    while True:
+        first_nine = f"{chooser.randrange(101, 900)}{chooser.randrange(1, 80):02d}{chooser.randrange(1, 10000):04d}"
+        number = first_nine + business_check_digit(first_nine)
+        if not Business.objects.filter(registration_number=number).exists():
+            return number

@@ -7,6 +7,7 @@ are read back, as of any date, by :mod:`egov.registries.family_certificates`.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from egov.core.crypto import blind_index
 from egov.registries import history, rules
 from egov.registries.history import Cause
 from egov.registries.models import (
@@ -29,6 +31,7 @@ from egov.registries.models import (
     Resident,
     ResidentStatus,
 )
+from egov.registries.models.residents import IDENTIFIER_INDEX_KIND
 from egov.registries.services.checks import (
     Problems,
     check_date,
@@ -49,6 +52,7 @@ __all__ = [
     "divorce_register",
     "marriage_register",
     "name_change",
+    "person_number_issue",
 ]
 
 # Civil Act art. 866: an adult (19 or older, art. 4) may adopt.
@@ -449,3 +453,20 @@ def name_change(*, resident_id: uuid.UUID, name_ko: str, name_en: str = "", effe
     history.record_change(registry=Registry.FAMILY, kind="family.name_change", entity=resident, changes=changes,
                           effective_on=effective_on, cause=cause)
     return resident
+
+
+def person_number_issue(*, birth_date: date, sex: str) -> str:
+    """A resident registration number no one has, for a Korean child whose birth is reported.
+
+    Since October 2020 the seven digits after the date of birth and the century/sex
+    digit are a random serial without a check digit (the region of birth is no longer
+    encoded); the blind index tells whether the number is taken.
+    """
+    seventh = {(1900, "M"): "1", (1900, "F"): "2", (2000, "M"): "3", (2000, "F"): "4"}[
+        (birth_date.year // 100 * 100, sex)]
+    front = birth_date.strftime("%y%m%d") + seventh
+    chooser = secrets.SystemRandom()
+    while True:
+        number = front + f"{chooser.randrange(0, 1000000):06d}"
+        if not Resident.objects.filter(identifier_index=blind_index(number, kind=IDENTIFIER_INDEX_KIND)).exists():
+            return number

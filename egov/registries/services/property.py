@@ -435,6 +435,31 @@ def land_price_set(*, parcel_id: uuid.UUID, year: int, price_per_m2: int, cause:
     return land_price
 
 
+@transaction.atomic
+def parcel_change_category(*, parcel_id: uuid.UUID, category: str, changed_on: date, cause: Cause) -> Parcel:
+    """Record a change of an open parcel's land category (지목변경) from ``changed_on``.
+
+    The earlier category stays in the event, so the land register as of an earlier
+    date shows it.
+    """
+    parcel = _parcel(parcel_id)
+    problems = Problems()
+    _require_open(problems, parcel)
+    if category not in LandCategory.values:
+        problems.add("category", _("Choose one of the 28 land categories (지목)."))
+    elif category == parcel.category:
+        problems.add("category", _("The parcel's land category is already %(category)s.") % {
+            "category": parcel.get_category_display()})
+    check_date(problems, "changed_on", changed_on,
+               not_before=last_event_on(parcel.id, since=parcel.registered_on),
+               not_before_message=_("The date cannot be before the parcel's last recorded change (%(date)s)."))
+    problems.raise_if_any(_parcel_label(parcel.pnu))
+
+    history.record_change(registry=LAND, kind="parcel.category_changed", entity=parcel,
+                          changes={"category": category}, effective_on=changed_on, cause=cause)
+    return parcel
+
+
 def parcels_owned_by(
     *, resident_id: uuid.UUID | None = None, business_id: uuid.UUID | None = None,
 ) -> list[ParcelOwnership]:
@@ -539,6 +564,32 @@ def building_demolish(*, building_id: uuid.UUID, demolished_on: date, cause: Cau
 
     history.record_change(registry=BUILDINGS, kind="building.demolished", entity=building,
                           changes={"demolished_on": demolished_on}, effective_on=demolished_on, cause=cause)
+    return building
+
+
+@transaction.atomic
+def building_change_use(*, building_id: uuid.UUID, main_use: str, changed_on: date, cause: Cause) -> Building:
+    """Record a change of a standing building's main use (용도변경, Building Act art. 19) from ``changed_on``.
+
+    The earlier use stays in the event, so the register as of an earlier date shows it.
+    """
+    building = _building(building_id)
+    problems = Problems()
+    if building.demolished_on is not None:
+        problems.add("building_id", _("The building was demolished on %(date)s.") % {
+            "date": building.demolished_on.isoformat()})
+    if main_use not in BuildingUse.values:
+        problems.add("main_use", _("Choose one of the main uses."))
+    elif main_use == building.main_use:
+        problems.add("main_use", _("The building's main use is already %(use)s.") % {
+            "use": building.get_main_use_display()})
+    check_date(problems, "changed_on", changed_on,
+               not_before=last_event_on(building.id, since=building.approved_on),
+               not_before_message=_("The date cannot be before the building's last recorded change (%(date)s)."))
+    problems.raise_if_any(_building_label(building))
+
+    history.record_change(registry=BUILDINGS, kind="building.use_changed", entity=building,
+                          changes={"main_use": main_use}, effective_on=changed_on, cause=cause)
     return building
 
 

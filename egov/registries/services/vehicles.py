@@ -11,6 +11,7 @@ the register's own pages do.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -428,3 +429,21 @@ def vehicles_owned_by(
         if state[column] == owner_id:
             owned.append(Vehicle(**state))
     return sorted(owned, key=lambda v: (v.registered_on, v.plate_number))
+
+
+# The use syllables of privately owned passenger cars (the commercial, rental and delivery ones are kept out).
+_PRIVATE_PLATE_SYLLABLES = "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주"
+
+
+def vehicle_plate_issue() -> str:
+    """A plate number no vehicle has, for a new registration: passenger-car type, private-use syllable.
+
+    Plates are issued by the registry, not chosen by the applicant; the serial is
+    random so that a plate says nothing about when or where it was issued.
+    """
+    chooser = secrets.SystemRandom()
+    while True:
+        plate = (f"{chooser.randrange(100, 700)}{chooser.choice(_PRIVATE_PLATE_SYLLABLES)}"
+                 f"{chooser.randrange(1000, 10000)}")
+        if not Vehicle.objects.filter(plate_number=plate).exists():
+            return plate
