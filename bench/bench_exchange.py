@@ -216,6 +216,29 @@ class Worker:
                 self.process.kill()
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int], *, system: bool = False) -> float:
+    """User + system (or only system) CPU time the processes have used so far (Linux /proc; 0 where unreadable)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[12]) + (0 if system else int(fields[11]))  # stime (+ utime)
+    return total / _TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers), from /proc."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def start_owner_server(owner: Deployment, port: int) -> subprocess.Popen[bytes]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = (owner.workdir / "gunicorn.log").open("wb")
@@ -437,14 +460,13 @@ def _signed_call(subjects: list[dict[str, str]]) -> Any:
 
     def make(index: int) -> Any:
         position = [index * 7919]
-        session = client.new_session() if hasattr(client, "new_session") else None
 
         def call() -> None:
             subject = subjects[position[0] % len(subjects)]
             position[0] += 1
             client.exchange_request(provider=OWNER, product=PRODUCT, purpose=PURPOSE, service=SERVICE,
                                     requester=requester, subject_number=subject["number"],
-                                    consent_id=uuid.UUID(subject["consent"]), session=session)
+                                    consent_id=uuid.UUID(subject["consent"]))
 
         return call
 
@@ -489,8 +511,12 @@ def profile(kind: str) -> None:
         call = _owner_answer_call(subjects, through_django=kind == "owner-django")
     for _ in range(30):
         call()
-    profiler = cProfile.Profile()
     count = int(os.environ.get("EGOV_BENCH_PROFILE_COUNT", "300"))
+    cpu_began = time.process_time()  # first without the profiler: what a call really costs this process
+    for _ in range(count):
+        call()
+    cpu_ms = (time.process_time() - cpu_began) / count * 1000
+    profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
     for _ in range(count):
@@ -498,32 +524,43 @@ def profile(kind: str) -> None:
     profiler.disable()
     elapsed = time.perf_counter() - began
     stats = pstats.Stats(profiler, stream=sys.stderr)
-    print(json.dumps({"per_call_ms": elapsed / count * 1000, "buckets": _buckets(stats, elapsed, count)}))
+    print(json.dumps({"per_call_ms": elapsed / count * 1000, "cpu_ms": cpu_ms, "buckets": _buckets(stats, elapsed, count)}))
     stats.sort_stats("cumulative").print_stats(60)
 
 
 def _owner_answer_call(subjects: list[dict[str, str]], *, through_django: bool) -> Any:
     """The owner's side of one exchange without the network: a request signed by the client's key, answered here.
 
-    ``through_django``: through Django's request handler (middleware, the ninja API,
-    the view), as gunicorn would call it, rather than the federation server directly.
+    ``through_django``: through the production WSGI application (``config.wsgi``, what
+    gunicorn calls: the federation endpoint in front of Django), rather than the
+    federation server directly.
     """
-    from django.test import Client
+    import io
 
+    from config.wsgi import application
     from egov.exchange.federation import server
 
     requests = json.loads(Path(os.environ["EGOV_BENCH_SIGNED_REQUESTS"]).read_text())
     position = [0]
-    django_client = Client(HTTP_HOST="127.0.0.1")
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        statuses.append(status)
 
     def call() -> None:
         message = requests[position[0] % len(requests)]
         position[0] += 1
         if through_django:
-            answer = django_client.post("/api/v1/exchange/requests", {"request": message},
-                                        content_type="application/json")
-            if answer.status_code != 200:
-                raise RuntimeError(f"the owner answered {answer.status_code}")
+            body = json.dumps({"request": message}).encode()
+            environ = {
+                "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/exchange/requests", "QUERY_STRING": "",
+                "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+                "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
+                "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http", "SERVER_PROTOCOL": "HTTP/1.1",
+            }
+            b"".join(application(environ, start_response))
+            if not statuses[-1].startswith("200"):
+                raise RuntimeError(f"the owner answered {statuses[-1]}")
         else:
             server.handle_request(message, source_ip="127.0.0.1")
 
@@ -536,11 +573,12 @@ def _owner_answer_call(subjects: list[dict[str, str]], *, through_django: bool) 
 BUCKETS = (
     ("client: member look-up", ("configuration.py:member_get",)),
     ("JWS sign (ES256)", ("messages.py:sign",)),
-    ("HTTP round trip, incl. the owner's whole answer", ("urllib3/poolmanager.py:urlopen",)),
+    ("HTTP round trip, incl. the owner's whole answer", ("client.py:_post",)),
     ("certificate look-up", ("configuration.py:certificate_get",)),
     ("JWS verify (ES256)", ("messages.py:verify",)),
     ("client: evidence row insert (outgoing)", ("client.py:_record",)),
-    ("owner: Django request handling, all of it", ("handlers/base.py:get_response",)),
+    ("owner: WSGI application, all of it", ("federation/wsgi.py:__call__",)),
+    ("owner: Django request handling (not for a well-formed request)", ("handlers/base.py:get_response",)),
     ("owner: federation server, all of it", ("server.py:handle_request",)),
     ("owner: message checks (certificate, signature)", ("server.py:_check",)),
     ("owner: gate, all of it", ("gate.py:gate_fetch",)),
@@ -633,12 +671,23 @@ def main() -> int:
         rates: dict[str, list[float]] = {"limit": [], "signed": []}
         latencies: dict[str, list[float]] = {"limit": [], "signed": []}
         ratios: list[float] = []
-        exchanged = 0
+        exchanged = limit_reads = 0
+        # CPU seconds used in the timed rounds: the limit's process; the client's process and the owner's workers.
+        owner_pids = children_of(server.pid)
+        cpu = {"limit": 0.0, "client": 0.0, "owner": 0.0, "limit system": 0.0, "client system": 0.0,
+               "owner system": 0.0}
         for number in range(BLOCKS):
             done = {"limit": 0, "signed": 0}
             elapsed = {"limit": 0.0, "signed": 0.0}
             for kind in ORDERS[number % 2]:
+                watched = {"limit": {"limit": [limit.process.pid]},
+                           "signed": {"client": [signed.process.pid], "owner": owner_pids}}[kind]
+                before = {side: cpu_seconds(pids) for side, pids in watched.items()}
+                before_system = {side: cpu_seconds(pids, system=True) for side, pids in watched.items()}
                 answer = by_kind[kind].ask({"cmd": "throughput", "seconds": ROUND_SECONDS, "threads": threads_of[kind]})
+                for side, pids in watched.items():
+                    cpu[side] += cpu_seconds(pids) - before[side]
+                    cpu[side + " system"] += cpu_seconds(pids, system=True) - before_system[side]
                 done[kind] += answer["done"]
                 elapsed[kind] += answer["elapsed"]
             for kind in ORDERS[number % 2][:2]:
@@ -647,6 +696,7 @@ def main() -> int:
             for kind in block:
                 rates[kind].append(block[kind])
             exchanged += done["signed"]
+            limit_reads += done["limit"]
             ratios.append(block["signed"] / block["limit"])
             print(f"  block {number + 1:2d}: in-process {block['limit']:7.1f}/s, signed {block['signed']:7.1f}/s, "
                   f"ratio {ratios[-1]:.3f}")
@@ -660,12 +710,12 @@ def main() -> int:
             env = {"EGOV_BENCH_SUBJECTS": str(subjects)}
             profiles["client, signed round trip (A's process)"] = _profile(client, "signed", env)
             signed_requests = workdir / "signed-requests.json"
-            signed_requests.write_text(client.run("--setup", "sign", "330", extra_env=env))
+            signed_requests.write_text(client.run("--setup", "sign", "630", extra_env=env))
             env["EGOV_BENCH_SIGNED_REQUESTS"] = str(signed_requests)
             profiles["owner, answering a signed request, federation server called directly (B)"] = _profile(
                 owner, "owner", env)
-            signed_requests.write_text(client.run("--setup", "sign", "330", extra_env=env))
-            profiles["owner, the same through Django's handler: middleware, ninja, view (B)"] = _profile(
+            signed_requests.write_text(client.run("--setup", "sign", "630", extra_env=env))
+            profiles["owner, the same through the production WSGI application (B)"] = _profile(
                 owner, "owner-django", env)
             profiles["in-process read, the limit (B)"] = _profile(owner, "limit", env)
     finally:
@@ -697,6 +747,12 @@ def main() -> int:
     print(f"signed round trip      {ex_per_s:8.1f} exchanges/s, p50 {signed_p50_ms:.3f} ms, p99 {signed_p99_ms:.3f} ms "
           f"({len(latencies['signed'])} sequential; {exchanged} exchanges in the timed rounds)")
     print(f"ratio {ratio:.3f} (median of {len(ratios)} blocks; IQR {quartiles[0]:.3f}-{quartiles[2]:.3f})")
+    if exchanged and limit_reads:
+        print(f"CPU per exchange: client {1000 * cpu['client'] / exchanged:.3f} ms "
+              f"(system {1000 * cpu['client system'] / exchanged:.3f}) + owner {1000 * cpu['owner'] / exchanged:.3f} ms "
+              f"(system {1000 * cpu['owner system'] / exchanged:.3f}); per in-process read "
+              f"{1000 * cpu['limit'] / limit_reads:.3f} ms (system {1000 * cpu['limit system'] / limit_reads:.3f}); "
+              f"timed rounds, {os.cpu_count()} cores")
     print(f"evidence per exchange: {evidence:.0f} bytes of signed request + response as kept by the owner "
           f"({evidence_stored:.0f} bytes encrypted at rest), {client_evidence:.0f} bytes kept by the client")
     for side, sizes in (("owner", owner_sizes), ("client", client_sizes)):
@@ -705,7 +761,8 @@ def main() -> int:
                   f"{t['provider']}: {t['released']} released, {t['refused']} refused, {t['errors']} errors; "
                   f"p50 {t['p50']} ms, p99 {t['p99']} ms")
     for name, found in profiles.items():
-        print(f"profile, {name}: {found['per_call_ms']:.3f} ms per call under cProfile (which inflates it)")
+        print(f"profile, {name}: {found['per_call_ms']:.3f} ms per call under cProfile (which inflates it); "
+              f"{found['cpu_ms']:.3f} ms of this process's CPU per call without it")
         for bucket, ms in found["buckets"].items():
             print(f"    {bucket:55} {ms:8.3f} ms {100 * ms / found['per_call_ms']:5.1f}%")
     met = {True: "met", False: "not met"}

@@ -42,6 +42,7 @@ production too (certificates are public).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import fcntl
 import hashlib
@@ -182,12 +183,30 @@ def _read_pem(path: Path, kind: str, passphrase: bytes | None = None) -> Any:
     return _cache[cache_key]
 
 
-def _read_manifest(directory: Path) -> dict[str, Any]:
+_manifests: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
+def _read_manifest(directory: Path, *, for_update: bool = False) -> dict[str, Any]:
+    """The keys directory's manifest, parsed again only when the file was replaced.
+
+    Every signature looks up its key's current version here; reading and parsing the
+    file each time was most of what signing an exchange message cost (bench-exchange
+    profile). The manifest is only ever replaced whole (``_write_private`` renames a new
+    file over it), so a new inode, size or modification time means a new manifest.
+    Readers share the parsed manifest and must not change it; a caller that edits it
+    before writing it back asks ``for_update`` and gets a copy of its own.
+    """
     path = directory / MANIFEST
-    if not path.exists():
+    try:
+        status = path.stat()
+    except FileNotFoundError:
         return {"format": MANIFEST_FORMAT, "keys": {}}
-    manifest: dict[str, Any] = json.loads(path.read_text())
-    return manifest
+    stamp = (status.st_ino, status.st_size, status.st_mtime_ns)
+    cached = _manifests.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, json.loads(path.read_bytes()))
+        _manifests[str(path)] = cached
+    return copy.deepcopy(cached[1]) if for_update else cached[1]
 
 
 def current_key_id(name: str) -> str:
@@ -436,7 +455,7 @@ def init_keys(directory: Path | None = None) -> list[str]:
                 )
                 % {"dir": target, "names": ", ".join(existing)}
             )
-        manifest = _read_manifest(target)
+        manifest = _read_manifest(target, for_update=True)
         for name in KEY_NAMES:
             _create(target, name, manifest)
     return list(KEY_NAMES)
@@ -455,7 +474,7 @@ def ensure_development_keys() -> list[str]:
         return []
     created: list[str] = []
     with _locked(directory):
-        manifest = _read_manifest(directory)
+        manifest = _read_manifest(directory, for_update=True)
         for name in KEY_NAMES:
             if name not in manifest["keys"]:
                 _create(directory, name, manifest)
@@ -476,7 +495,7 @@ def rollover(name: str) -> str:
         raise KeyError_(_("In production, keys come from the files the environment names; replace those files."))
     directory = _keys_dir()
     with _locked(directory):
-        manifest = _read_manifest(directory)
+        manifest = _read_manifest(directory, for_update=True)
         if name not in manifest["keys"]:
             raise KeyError_(
                 _("The platform key “%(name)s” does not exist in %(dir)s: run “egov keys init”.")

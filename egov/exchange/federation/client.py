@@ -7,28 +7,37 @@ or a refusal signed by the owner; either way the pair of signed messages is kept
 exchange log (direction ``outgoing``) in one insert after the answer, so a request that
 never got one leaves a single ``error`` row and nothing half-written.
 
-Connections are pooled (urllib3, one pool per provider host) and reused between
-requests; a request has one total timeout, after which the caller gets
+Each thread keeps one persistent connection per provider (``http.client`` from the
+standard library, HTTPS verified against the system's trust store) and reuses it while
+the owner keeps it open; a connection the owner closed while it sat idle is noticed
+before it is reused (as urllib3 does), so a request is never sent twice. urllib3 did
+the same work at three times the CPU per request (bench-exchange), on every exchange.
+A request has one total timeout: each phase (connect and send, the answer's head, its
+body) may take only what remains of it, after which the caller gets
 :class:`ProviderUnreachable`.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import select
+import ssl
+import threading
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from egov.core import clock
 from egov.core.errors import ApplicationError, NotFound
 from egov.exchange.federation import configuration, messages
-from egov.exchange.gate import Refused, Requester, sqlite_writers
-from egov.exchange.models import ExchangeLog, LogDirection, LogStatus
+from egov.exchange.gate import Refused, Requester, log_insert, sqlite_writers
+from egov.exchange.models import LogDirection, LogStatus
 
 REQUESTS_PATH = "/api/v1/exchange/requests"
 
@@ -66,19 +75,73 @@ class RemoteRelease:
     response_jws: str
 
 
-_default_pool: urllib3.PoolManager | None = None
+_connections = threading.local()
 
 
-def _pool() -> urllib3.PoolManager:
-    global _default_pool
-    if _default_pool is None:
-        _default_pool = urllib3.PoolManager(num_pools=32, maxsize=16, retries=False)
-    return _default_pool
+class _Timeout(OSError):
+    """The request's total time ran out between two phases."""
 
 
-def new_session() -> urllib3.PoolManager:
-    """A connection pool of one's own (a benchmark's load generator thread, say)."""
-    return urllib3.PoolManager(num_pools=8, maxsize=16, retries=False)
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection was closed by the other side (it reads as ready, with nothing)."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        readable, _writable, _errors = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _connection(url: urllib.parse.SplitResult, wait: float) -> http.client.HTTPConnection:
+    """This thread's connection to the provider's host, opened (or reopened) when there is none alive."""
+    kept: dict[tuple[str, str, int | None], http.client.HTTPConnection] | None = getattr(_connections, "kept", None)
+    if kept is None:
+        kept = _connections.kept = {}
+    key = (url.scheme, url.hostname or "", url.port)
+    connection = kept.get(key)
+    if connection is not None and _dropped(connection):
+        connection.close()
+        connection = None
+    if connection is None:
+        if url.scheme == "https":
+            connection = http.client.HTTPSConnection(url.hostname or "", url.port, timeout=wait,
+                                                     context=ssl.create_default_context())
+        else:
+            connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=wait)
+        kept[key] = connection
+    return connection
+
+
+def _post(address: str, body: bytes, wait: float) -> tuple[int, bytes]:
+    """POST a JSON body on this thread's connection; the status and body, or OSError / HTTPException."""
+    url = urllib.parse.urlsplit(address)
+    connection = _connection(url, wait)
+    deadline = time.monotonic() + wait
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Timeout("the total timeout ran out")
+        if connection.sock is not None:
+            connection.sock.settimeout(left)
+        return left
+
+    try:
+        connection.timeout = remaining()
+        connection.request("POST", url.path or "/", body=body,
+                           headers={"Content-Type": "application/json", "Accept": "application/json"})
+        remaining()
+        answer = connection.getresponse()
+        remaining()
+        data = answer.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        raise
+    if answer.will_close:
+        connection.close()
+    return answer.status, data
 
 
 def _record(*, request_id: uuid.UUID, provider: str, requester: Requester, service: str, product: str,
@@ -93,7 +156,7 @@ def _record(*, request_id: uuid.UUID, provider: str, requester: Requester, servi
 def _insert_log(*, request_id: uuid.UUID, provider: str, requester: Requester, service: str, product: str,
                 purpose: str, consent_id: uuid.UUID | None, legal_basis: str, status: str, reason: str,
                 version: int | None, started: float, request_jws: str, response_jws: str) -> None:
-    ExchangeLog.objects.create(
+    log_insert(
         request_id=request_id, direction=LogDirection.OUTGOING, client=configuration.own_member_code(),
         provider=provider, actor=requester.actor, actor_label=requester.label, service=service, product_code=product,
         product_version=version, purpose=purpose, consent_id=consent_id, legal_basis=legal_basis, status=status,
@@ -128,7 +191,6 @@ def _verified_answer(*, answer_body: bytes, provider: str, request_id: uuid.UUID
 def exchange_request(
     *, provider: str, product: str, purpose: str, service: str, requester: Requester, subject_number: str,
     consent_id: uuid.UUID | None = None, legal_basis: str = "", timeout: float | None = None,
-    session: urllib3.PoolManager | None = None,
 ) -> RemoteRelease:
     """Ask member ``provider`` of another deployment for one data product of one person.
 
@@ -157,24 +219,21 @@ def exchange_request(
               "started": started, "request_jws": request_jws}
     wait = float(timeout if timeout is not None else settings.EGOV_EXCHANGE_TIMEOUT_SECONDS)
     try:
-        answer = (session or _pool()).request(
-            "POST", member.base_url + REQUESTS_PATH, body=json.dumps({"request": request_jws}).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            timeout=urllib3.Timeout(total=wait), retries=False,
-        )
-    except (urllib3.exceptions.HTTPError, OSError):
+        status, answer_body = _post(member.base_url + REQUESTS_PATH, json.dumps({"request": request_jws}).encode(),
+                                    wait)
+    except (http.client.HTTPException, OSError):
         _record(**record, status=LogStatus.ERROR, reason="unreachable", version=None, response_jws="")
         raise ProviderUnreachable(
             _("%(member)s did not answer within %(seconds)s seconds; nothing was released. Try again later.")
             % {"member": provider, "seconds": f"{wait:g}"}
         ) from None
     try:
-        if answer.status != 200:
+        if status != 200:
             raise InvalidResponse(
                 _("%(member)s answered with status %(status)d instead of a signed response.")
-                % {"member": provider, "status": answer.status}
+                % {"member": provider, "status": status}
             )
-        response_jws, answer_claims = _verified_answer(answer_body=answer.data, provider=provider,
+        response_jws, answer_claims = _verified_answer(answer_body=answer_body, provider=provider,
                                                        request_id=request_id, request_jws=request_jws)
     except InvalidResponse:
         _record(**record, status=LogStatus.ERROR, reason="invalid_response", version=None, response_jws="")
