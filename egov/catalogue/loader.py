@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,17 @@ class Pack:
     products: dict[str, Text]
     services: tuple[LoadedDefinition, ...]
     errors: tuple[DefinitionError, ...]
+    organisation_parents: dict[str, str] = field(default_factory=dict)  # code -> parent code ("" for a root)
 
     def service(self, service_id: str) -> LoadedDefinition | None:
         return next((loaded for loaded in self.services if loaded.definition.id == service_id), None)
+
+    def offices_under(self, code: str) -> tuple[str, ...]:
+        """The codes of every body organisations.yaml lists below ``code`` (an agency's field offices)."""
+        below = {c for c, parent in self.organisation_parents.items() if parent == code}
+        for child in sorted(below):
+            below |= set(self.offices_under(child))
+        return tuple(sorted(below))
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -133,6 +141,15 @@ def _codes(tree: Any) -> Iterator[tuple[str, Text]]:
             yield from _codes(item)
 
 
+def _parents(entries: Any, parent: str = "") -> Iterator[tuple[str, str]]:
+    """(code, parent code) of every body of a list of organisations.yaml, its ``children`` included."""
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and "code" in entry:
+            code = str(entry["code"])
+            yield code, str(entry.get("parent") or parent)
+            yield from _parents(entry.get("children"), code)
+
+
 def _named_list(directory: Path, filename: str, key: str, errors: list[DefinitionError]) -> list[dict[str, Any]]:
     path = directory / filename
     if not path.exists():
@@ -182,8 +199,10 @@ def _context(directory: Path, errors: list[DefinitionError]) -> tuple[dict[str, 
         str(p["code"]): Text(ko=str(p.get("name") or p["code"]), en=str(p.get("name_en") or p.get("name") or p["code"]))
         for p in (exchange or {}).get("data_products") or []
     }
+    parents = {code: parent for key in ("central", "public")
+               for code, parent in _parents((organisations or {}).get(key) if isinstance(organisations, dict) else [])}
     pack = Pack(directory=directory, task_areas=task_areas, life_events=life_events, organisations=orgs,
-                products=products, services=(), errors=())
+                products=products, services=(), errors=(), organisation_parents=parents)
     return context, pack
 
 
@@ -270,7 +289,7 @@ def _read(directory: Path) -> Pack:
     services = _across_files(loaded, errors)
     return Pack(directory=directory, task_areas=pack.task_areas, life_events=pack.life_events,
                 organisations=pack.organisations, products=pack.products, services=tuple(services),
-                errors=tuple(errors))
+                errors=tuple(errors), organisation_parents=pack.organisation_parents)
 
 
 _cache: dict[Path, tuple[tuple[Any, ...], Pack]] = {}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from egov.catalogue import expressions, selectors
-from egov.catalogue.loader import load_pack
+from egov.catalogue.loader import Pack, load_pack
 from egov.catalogue.schema import (
     Channel,
     CompetentOrganisation,
@@ -74,7 +74,11 @@ class EvidenceNeed:
     consent_exempt_article: str
 
 
-def _consumers(organisation: CompetentOrganisation) -> tuple[str, ...]:
+def _consumers(organisation: CompetentOrganisation, pack: Pack) -> tuple[str, ...]:
+    if organisation.level == "field_office" and organisation.code:
+        # The field office that decides (종로세무서) reads the evidence, under the right
+        # the definition gives its agency and each office below it.
+        return (organisation.code, *pack.offices_under(organisation.code))
     if organisation.code:
         return (organisation.code,)
     return tuple(f"kind:{kind}" for kind in LEVEL_KINDS[organisation.level or ""])
@@ -93,7 +97,7 @@ def evidence_needs() -> list[EvidenceNeed]:
         EvidenceNeed(
             service_id=loaded.definition.id, service_version=loaded.definition.version,
             service_name=loaded.definition.name.ko, service_name_en=loaded.definition.name.en,
-            consumers=_consumers(loaded.definition.competent_organisation), product=item.product,
+            consumers=_consumers(loaded.definition.competent_organisation, pack), product=item.product,
             purpose=item.purpose, consent_exempt_article=item.consent_exempt_article,
         )
         for loaded in pack.services

@@ -69,9 +69,15 @@ class Keywords:
 
 @dataclass(frozen=True, kw_only=True, config=STRICT)
 class CompetentOrganisation:
-    """Who decides: any office of a level (the applicant's), or one named organisation."""
+    """Who decides: any office of a level (the applicant's), one named organisation, or an agency's field office.
 
-    level: Literal["dong", "si_gun_gu", "sido", "ministry"] | None = None
+    ``{level: field_office, code: cen-nts}`` reads "the office under the National Tax
+    Service that serves the address" (the tax office; the agency itself where none of
+    its offices does). The agency stays in ``code`` so that browsing by organisation and
+    the gate's access rights name the body the citizen knows and the law empowers.
+    """
+
+    level: Literal["dong", "si_gun_gu", "sido", "ministry", "field_office"] | None = None
     code: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")] | None = None
 
     @field_validator("code")
@@ -80,8 +86,13 @@ class CompetentOrganisation:
         return value if value is None else _in_context(value, info, "organisations", "organisation code")
 
     def __post_init__(self) -> None:
-        if (self.level is None) == (self.code is None):
-            raise ValueError("give either level (dong, si_gun_gu, sido, ministry) or code, not both")
+        if self.level == "field_office":
+            if self.code is None:
+                raise ValueError("level field_office needs the code of the agency whose field offices decide, "
+                                 "such as {level: field_office, code: cen-nts}")
+        elif (self.level is None) == (self.code is None):
+            raise ValueError("give either level (dong, si_gun_gu, sido, ministry) or code, not both; "
+                             "or level field_office with the agency's code")
 
 
 @dataclass(frozen=True, kw_only=True, config=STRICT)

@@ -140,7 +140,11 @@ def cases_check_deadlines(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def competent_organisation(*, level: str, admin_dong_code: str = "", code: str = "") -> OrganisationInfo | None:
-    """The office competent at ``level`` (dong, si_gun_gu, sido) for an address, or the organisation ``code``."""
+    """The office competent at ``level`` (dong, si_gun_gu, sido) for an address, or the organisation ``code``.
+
+    ``field_office`` with an agency's ``code``: the most local office of that agency
+    whose jurisdiction holds the address (a tax office), else the agency itself.
+    """
     return assignment.competent_organisation(level=level, admin_dong_code=admin_dong_code, code=code)
 
 

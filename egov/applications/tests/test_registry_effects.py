@@ -1,14 +1,15 @@
 """Approved applications change the registries: each effect of the kr pack, checked "as of" its approval date.
 
 Alice (김하늘, 청운효자동) files each service; it is approved automatically or by a
-clerk of the competent office (종로구 for the si/gun/gu services, the National Tax
-Service for the business ones). The registry as of the approval date shows the
-change, as of the day before it does not, and the events name the case as their cause.
+clerk of the competent office (종로구 for the si/gun/gu services, 종로세무서 — the tax
+office the kr pack says serves 종로구 — for the business ones). The registry as of the
+approval date shows the change, as of the day before it does not, and the events name
+the case as their cause. The places and organisations are the kr pack's, loaded once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ import pytest
 import yaml
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.db import transaction
 
-from egov.accounts.fixtures import make_official, make_organisation
+from egov.accounts.fixtures import make_official
+from egov.accounts.public import load_country_pack
 from egov.applications import effects
 from egov.applications.models import Application
 from egov.applications.services import application_act
@@ -37,33 +40,33 @@ PNU = "1111010100100450000"
 VIN = "1HGCM82633A004352"
 
 
+@pytest.fixture(scope="module")
+def _pack_loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The kr pack's places and organisations, loaded once for the module and rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_country_pack()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def places(service_pack: None, alice_resident: Any) -> dict[str, Any]:
-    """청운동 and its dong office, 종로구 with a clerk, and the National Tax Service down to 종로세무서 with one."""
-    organisation = apps.get_model("accounts", "Organisation")
-    legal_dong = apps.get_model("accounts", "LegalDong")
-    admin_dong = apps.get_model("accounts", "AdminDong")
-    cheongun, _created = legal_dong.objects.get_or_create(code="1111010100", defaults={
-        "name": "청운동", "full_name": "서울특별시 종로구 청운동", "level": "emd", "sido_code": "11",
-        "sigungu_code": "11110", "emd_code": "11110101"})
-    dong, _created = admin_dong.objects.get_or_create(code="1101072", defaults={"name": "청운효자동",
-                                                                                "sigungu_code": "11110"})
-    dong.legal_dongs.add(cheongun)
-    ministry = make_organisation("cen-moef")
-    nts, _created = organisation.objects.get_or_create(code="cen-nts", defaults={
-        "name": "국세청", "name_en": "National Tax Service", "tree": "central", "kind": "agency", "parent": ministry})
-    seoul, _created = organisation.objects.get_or_create(code="cen-nts-seoul", defaults={
-        "name": "서울지방국세청", "tree": "central", "kind": "field_office", "parent": nts})
-    jongno, _created = organisation.objects.get_or_create(code="cen-nts-jongno", defaults={
-        "name": "종로세무서", "tree": "central", "kind": "field_office", "parent": seoul})
-    jongno.jurisdiction.add(dong)
-    make_organisation("sgg-11110")
+def places(_pack_loaded: None, service_pack: None, alice_resident: Any) -> dict[str, Any]:
+    """The kr pack's 종로구 with a clerk; its tax office, 종로세무서, with one (Tom); the National Tax Service with one (Nami)."""
     gu_clerk = make_official("gu-clerk", "Gu Clerk", "sgg-11110", ["clerk", "reviewer"])
-    nts_user = apps.get_model("accounts", "User").objects.create(username="nts-clerk", display_name="Nami Tax",
-                                                                  kind="official")
-    official = apps.get_model("accounts", "Official").objects.create(user=nts_user, organisation=nts)
+    return {"gu": gu_clerk, "tax_office": _tax_clerk("tom-tax", "Tom Jongno", "cen-nts-jongno"),
+            "nts": _tax_clerk("nts-clerk", "Nami Tax", "cen-nts"), "alice": alice_resident}
+
+
+def _tax_clerk(username: str, name: str, organisation_code: str) -> Any:
+    organisation = apps.get_model("accounts", "Organisation").objects.get(code=organisation_code)
+    user = apps.get_model("accounts", "User").objects.create(username=username, display_name=name, kind="official")
+    official = apps.get_model("accounts", "Official").objects.create(user=user, organisation=organisation)
     apps.get_model("accounts", "RoleAssignment").objects.create(official=official, role="clerk")
-    return {"gu": gu_clerk, "nts": nts_user, "alice": alice_resident}
+    return user
+
+
+def _organisation_id(code: str) -> Any:
+    return apps.get_model("accounts", "Organisation").objects.get(code=code).id
 
 
 def _reference(application: Application) -> str:
@@ -95,14 +98,17 @@ def _today_and_yesterday(application: Application) -> tuple[dict[str, ChangedRec
 
 @pytest.fixture
 def business(places: dict[str, Any], submit: Callable[..., Any]) -> str:
-    """Alice's business, registered through a registration report approved by the tax service's clerk."""
+    """Alice's business in 종로구, registered by 종로세무서, the tax office serving the premises."""
     application = submit("business-registration", {
         "trade_name": "하늘서점", "business_address": CHEONGUN, "business_type": "소매업", "business_item": "서적",
         "started_on": clock.today().isoformat(), "tax_type": "simplified", "premises_owned": True,
     }, key="register-business")
-    _approve(application, places["nts"])
+    case = case_get(case_id=application.case_id)
+    assert case is not None and case.organisation_id == _organisation_id("cen-nts-jongno")
+    _approve(application, places["tax_office"])
     after, before = _today_and_yesterday(application)
     assert after["business"].values["status"] == "active" and after["business"].values["name"] == "하늘서점"
+    assert after["business"].values["tax_office_code"] == "cen-nts-jongno"
     assert not before["business"].existed
     return str(after["business"].values["registration_number"])
 
