@@ -46,7 +46,7 @@ def tell(application: Any, event: str, *, definition: ServiceDefinition, state: 
          deadline: datetime | None = None) -> None:
     """Send the applicant the notice of one step (inbox; written in the caller's transaction)."""
     language = settings.LANGUAGE_CODE[:2]
-    steps = len(workflow.case_history(case_id=application.case_id))
+    steps = workflow.case_step_count(case_id=application.case_id)
     with translation.override(language):
         when = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT") if deadline else ""
         subject, body = _body(

@@ -71,8 +71,8 @@ def message_send(
     from egov.notifications.tasks import delivery_run
 
     _validate(subject=subject, body=body, channels=channels, category=category, idempotency_key=idempotency_key)
-    if idempotency_key is not None and Message.objects.filter(idempotency_key=idempotency_key).exists():
-        return _existing(idempotency_key, recipient_user_id)
+    # A key used before is found by the unique constraint on insert (below), not by a query first:
+    # most sends are new, and every application step sends one.
     if not get_user_model().objects.filter(pk=recipient_user_id).exists():
         raise ValidationError(
             _("The message was not sent: there is no account with this id."),

@@ -33,6 +33,7 @@ __all__ = [
     "case_available_transitions",
     "case_get",
     "case_history",
+    "case_step_count",
     "case_open",
     "case_transition",
     "cases_check_deadlines",
@@ -101,6 +102,11 @@ def case_get(*, case_id: UUID | None = None, reference: str = "") -> CaseInfo | 
 def case_history(*, case_id: UUID) -> list[HistoryEntry]:
     """Every step of the case, oldest first: opening, transitions (actor, from, to, reason, time), escalations."""
     return selectors.case_history(case_id=case_id)
+
+
+def case_step_count(*, case_id: UUID) -> int:
+    """How many steps the case's history holds (a step's ordinal, for keys that must differ per step)."""
+    return selectors.case_step_count(case_id=case_id)
 
 
 def case_available_transitions(*, case_id: UUID, by: str, roles: Iterable[str] | None = None) -> list[str]:

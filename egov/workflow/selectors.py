@@ -45,3 +45,7 @@ def cases_for_queue(*, organisation_ids: Iterable[UUID], states: Iterable[str] |
 
 def cases_for_applicant(*, applicant_id: UUID, limit: int = 100) -> list[Case]:
     return list(Case.objects.filter(applicant_id=applicant_id).order_by("-opened_at")[:limit])
+
+
+def case_step_count(*, case_id: UUID) -> int:
+    return CaseHistory.objects.filter(case_id=case_id).count()
