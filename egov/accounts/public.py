@@ -23,6 +23,7 @@ __all__ = [
     "OfficialInfo",
     "OrganisationInfo",
     "OrganisationNode",
+    "PlaceMatch",
     "admin_dong",
     "admin_dongs_for_legal_dong",
     "agency_system_for_token",
@@ -34,6 +35,7 @@ __all__ = [
     "organisation",
     "organisation_tree",
     "organisations_covering",
+    "places_named",
     "user_for_personal_token",
     "user_link_resident",
 ]
@@ -110,6 +112,19 @@ class AdminDongInfo:
     name: str
     sigungu_code: str
     population: int | None
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A legal dong (or ri) found by name, with where it lies and the administrative dongs that serve it."""
+
+    legal_dong_code: str
+    name: str
+    name_en: str
+    full_name: str
+    sido: str
+    sigungu: str
+    admin_dongs: tuple[AdminDongInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -210,6 +225,29 @@ def admin_dong(*, code: str) -> AdminDongInfo | None:
 def admin_dongs_for_legal_dong(*, code: str) -> list[str]:
     """The administrative-dong codes an address in this legal dong (or ri) may carry."""
     return selectors.admin_dongs_for_legal_dong(code=code)
+
+
+def places_named(*, query: str, limit: int = 20) -> list[PlaceMatch]:
+    """Legal dongs and ri in force matching a name typed in Hangul or roman letters (역삼, Yeoksam), best first.
+
+    For an address form that lets a person find their dong by name instead of typing
+    its codes: each match names its province and si/gun/gu and the administrative
+    dongs serving it (usually one; a few legal dongs are split between several).
+    """
+    rows = selectors.legal_dongs_named(query=query, limit=limit)
+    parents = selectors.place_parents(codes={c for r in rows for c in (r.code[:2] + "0" * 8, r.code[:5] + "0" * 5)})
+    served = selectors.admin_dongs_serving(codes=[row.code for row in rows])
+    found = []
+    for row in rows:
+        sido = parents.get(row.code[:2] + "0" * 8, "")
+        # A si/gun/gu's full name holds the si above a non-autonomous gu (창원시 성산구); Sejong has none.
+        sigungu = parents.get(row.code[:5] + "0" * 5, "").removeprefix(sido).strip()
+        found.append(PlaceMatch(
+            legal_dong_code=row.code, name=row.name, name_en=selectors.place_romanised(row.name),
+            full_name=row.full_name, sido=sido, sigungu=sigungu,
+            admin_dongs=tuple(AdminDongInfo(d.code, d.name, d.sigungu_code, d.population) for d in served[row.code]),
+        ))
+    return found
 
 
 def user_for_personal_token(token: str) -> Any:

@@ -14,16 +14,20 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from egov.accounts import public as accounts
 from egov.applications import access as application_access
-from egov.applications import presenters, selectors, services
+from egov.applications import definitions, presenters, selectors, services
 from egov.applications.models import Application
 from egov.applications.schemas import (
     ActIn,
     ApplicationOut,
+    BundleOut,
     CaseOut,
+    CounterBundleOut,
     CounterIn,
     EvidenceOut,
     FormOut,
+    PlaceOut,
     QuestionOut,
     SubmitIn,
     SupplementIn,
@@ -44,18 +48,37 @@ def _out(application: Application) -> ApplicationOut:
     return ApplicationOut.model_validate(dataclasses.asdict(selectors.view(application, with_history=True)))
 
 
-@router.get("/forms/{service_id}", response=FormOut, auth=PUBLIC_API, summary="The form of a service")
+@router.get("/forms/{service_id}", response=FormOut, auth=PUBLIC_API, summary="The form of a service or a bundle")
 def form_get(request: HttpRequest, service_id: str) -> FormOut:
     definition = service_definition(service_id)
     language = _language()
-    fee = definition.fee.online_amount if definition.fee.online_amount is not None else definition.fee.amount
+    members = definitions.bundle_members(definition) if definition.kind == "bundle" else []
+    fields = definitions.bundle_form(definition, members) if members else None
+
+    def online_fee(d: Any) -> int:
+        return int(d.fee.online_amount if d.fee.online_amount is not None else d.fee.amount)
+
     return FormOut(
-        service_id=definition.id, version=definition.version, name=definition.name.get(language), fee=fee,
+        service_id=definition.id, version=definition.version, name=definition.name.get(language),
+        kind=definition.kind, members=[m.id for m in members],
+        fee=sum(online_fee(m) for m in members) if members else online_fee(definition),
         fee_currency=definition.fee.currency,
         questions=[QuestionOut.model_validate(dataclasses.asdict(q))
-                   for q in presenters.questions(definition, language, {}, {})],
-        evidence=[EvidenceOut.model_validate(dataclasses.asdict(e)) for e in presenters.evidence_lines(definition, language)],
+                   for q in presenters.questions(definition, language, {}, {}, fields=fields)],
+        evidence=[EvidenceOut.model_validate(dataclasses.asdict(e))
+                  for e in presenters.evidence_lines(definition, language, members=members)],
     )
+
+
+class PlaceQuery(Schema):
+    q: str = Field(min_length=1, max_length=50, description="A name in Hangul or roman letters: 역삼, Yeoksam")
+
+
+@router.get("/places", response=list[PlaceOut], auth=PUBLIC_API,
+            summary="Find a dong, eup, myeon or ri by name, with the codes an address carries")
+def places_find(request: HttpRequest, query: Query[PlaceQuery]) -> list[PlaceOut]:
+    return [PlaceOut.model_validate(dataclasses.asdict(match))
+            for match in accounts.places_named(query=query.q, limit=presenters.PLACE_MATCHES)]
 
 
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut}, auth=CITIZEN_API,
@@ -66,6 +89,35 @@ def applications_submit(request: HttpRequest, body: SubmitIn) -> Status[Applicat
         applicant=request.user, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
         consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
     return Status(200 if replay else 201, _out(application))
+
+
+def _bundle_out(bundle: selectors.BundleView) -> BundleOut:
+    return BundleOut(group=bundle.group, service_id=bundle.service_id, name=bundle.name,
+                     submitted_at=bundle.submitted_at,
+                     applications=[ApplicationOut.model_validate(dataclasses.asdict(a)) for a in bundle.applications])
+
+
+def _bundle_replay(applicant_id: UUID, key: str) -> bool:
+    group = definitions.bundle_group(key.strip())
+    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{group}:"
+    return Application.objects.filter(applicant_id=applicant_id,
+                                      idempotency_key__range=(prefix, prefix + "~")).exists()
+
+
+@router.post("/applications/bundles", response={200: BundleOut, 201: BundleOut}, auth=CITIZEN_API,
+             summary="Submit a bundle: one form, one application per member service (idempotent by key)")
+def bundles_submit(request: HttpRequest, body: SubmitIn) -> Status[BundleOut]:
+    replay = _bundle_replay(application_access.signed_in_user_id(request), body.idempotency_key)
+    filed = services.bundle_submit(
+        applicant=request.user, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
+        consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
+    return Status(200 if replay else 201, _bundle_out(selectors.bundle_view(filed)))
+
+
+@router.get("/applications/bundles/{group}", response=BundleOut, auth=CITIZEN_API,
+            summary="One of my bundle submissions with each application's history")
+def bundles_get(request: HttpRequest, group: str) -> BundleOut:
+    return _bundle_out(selectors.bundle_of(applicant_id=application_access.signed_in_user_id(request), group=group))
 
 
 class ListFilters(Schema):
@@ -149,3 +201,20 @@ def counter_submit(request: HttpRequest, body: CounterIn) -> Status[CaseOut]:
         applicant=visitor, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
         channel="counter", consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
     return Status(200 if replay else 201, _case_out(request, application, True))
+
+
+@router.post("/counter/bundles", response={200: CounterBundleOut, 201: CounterBundleOut},
+             auth=official_api("counter.serve"), summary="File a bundle for a walk-in visitor (an office visit)")
+def counter_bundle_submit(request: HttpRequest, body: CounterIn) -> Status[CounterBundleOut]:
+    visitor = get_user_model().objects.filter(username=body.visitor_username, is_active=True).first()
+    if visitor is None:
+        raise ValidationError(_("Find the visitor's account first."), field_errors={
+            "visitor_username": [_("No account has this user name: ask the visitor for the one they sign in with.")]})
+    replay = _bundle_replay(visitor.id, body.idempotency_key)
+    filed = services.bundle_submit(
+        applicant=visitor, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
+        channel="counter", consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
+    bundle = selectors.bundle_view(filed)
+    return Status(200 if replay else 201, CounterBundleOut(
+        group=bundle.group, service_id=bundle.service_id, name=bundle.name, submitted_at=bundle.submitted_at,
+        cases=[_case_out(request, a, True) for a in filed]))

@@ -4,16 +4,22 @@ The catalogue's workflow section (states with labels, a supplement rule in days)
 richer than the engine's plain state machine; :func:`engine_workflow` gives the engine
 what it reads (``docs/workflow.md``). Released data products become the ``facts`` that
 the definition's rules read (``facts.resident.status``, ``facts.household.id``).
+
+A bundle (``kind: bundle``) has no workflow of its own: :func:`bundle_members` gives its
+member services and :func:`bundle_form` the one form the applicant fills for all of
+them, each question asked once.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from egov.catalogue.public import ServiceDefinition, rule_holds
+from egov.catalogue.public import FormField, ServiceDefinition, rule_holds, service_definition
 from egov.core import clock
 
 # Data product -> the name its data has among the facts.
@@ -124,3 +130,39 @@ def fee_due(definition: ServiceDefinition, *, channel: str, form: Mapping[str, A
 
 def channel_allowed(definition: ServiceDefinition, channel: str) -> bool:
     return any(c.channel in (channel, "both") for c in definition.channels)
+
+
+# ---------------------------------------------------------------- bundles
+
+BUNDLE_KEY_PREFIX = "bundle:"
+
+
+def bundle_members(bundle: ServiceDefinition) -> list[ServiceDefinition]:
+    """The member services of a bundle, each in its latest stored version (the version its case keeps)."""
+    return [service_definition(member) for member in bundle.members]
+
+
+def bundle_form(bundle: ServiceDefinition, members: list[ServiceDefinition]) -> tuple[FormField, ...]:
+    """The one form of a bundle: its own questions, then each member's, a question shared by name asked once.
+
+    The first declaration of a name gives its wording; it is required when any
+    member requires it, since the one answer serves every member that asks it.
+    """
+    fields: dict[str, FormField] = {}
+    required: dict[str, bool] = {}
+    for field in (*bundle.form, *(f for member in members for f in member.form)):
+        if field.name not in fields:
+            fields[field.name] = field
+        required[field.name] = required.get(field.name, False) or (field.required and field.show_if is None)
+    return tuple(field if field.required == required[name] or field.show_if is not None
+                 else dataclasses.replace(field, required=required[name]) for name, field in fields.items())
+
+
+def bundle_group(idempotency_key: str) -> str:
+    """The mark shared by the applications one bundle submission filed: a digest of its idempotency key."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+
+
+def member_key(idempotency_key: str, member_id: str) -> str:
+    """A member application's own idempotency key, derived from the bundle's (at most 148 characters)."""
+    return f"{BUNDLE_KEY_PREFIX}{bundle_group(idempotency_key)}:{member_id}"

@@ -33,6 +33,8 @@ class FormOut(Schema):
     service_id: str
     version: int
     name: str
+    kind: str = Field("service", description="service, or bundle: one form filed as one application per member")
+    members: list[str] = Field(default_factory=list, description="A bundle's member services (their ids)")
     fee: int
     fee_currency: str
     questions: list[QuestionOut]
@@ -80,6 +82,9 @@ class ApplicationOut(Schema):
     fee_currency: str
     receipt_number: str
     history: list[StepOut] = Field(default_factory=list)
+    bundle_id: str = Field("", description="The bundle this application was filed with, if any")
+    bundle_name: str = ""
+    bundle_group: str = Field("", description="Shared by the applications of one bundle submission")
 
 
 class CaseOut(ApplicationOut):
@@ -99,3 +104,40 @@ class SupplementIn(Schema):
 class ActIn(Schema):
     reason: str = Field("", max_length=2000)
     supplement_deadline: datetime | None = Field(None, description="When asking for a supplement; else the service's")
+
+
+class BundleOut(Schema):
+    """One bundle submission: an application (and case) for each member service."""
+
+    group: str = Field(description="Identifies the submission: GET /applications/bundles/{group}")
+    service_id: str
+    name: str
+    submitted_at: datetime
+    applications: list[ApplicationOut]
+
+
+class CounterBundleOut(Schema):
+    """A bundle filed at the counter: the case of each member service, as the clerk sees it."""
+
+    group: str
+    service_id: str
+    name: str
+    submitted_at: datetime
+    cases: list[CaseOut]
+
+
+class AdminDongOut(Schema):
+    code: str
+    name: str
+
+
+class PlaceOut(Schema):
+    """A legal dong found by name, to fill an address: its codes, where it lies, the administrative dongs serving it."""
+
+    legal_dong_code: str
+    name: str
+    name_en: str = Field(description="The name in the Revised Romanization")
+    full_name: str
+    sido: str
+    sigungu: str
+    admin_dongs: list[AdminDongOut]

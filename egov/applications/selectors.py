@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from egov.accounts.public import OfficialInfo
 from egov.applications import definitions
@@ -57,6 +59,26 @@ class ApplicationView:
     is_overdue: bool
     effects_pending: tuple[dict[str, Any], ...]
     history: tuple[Step, ...] = ()
+    # A member of a bundle submission: the bundle's id and name, and the group its members share.
+    bundle_id: str = ""
+    bundle_version: int = 0
+    bundle_name: str = ""
+    bundle_group: str = ""
+
+
+@dataclass(frozen=True)
+class BundleView:
+    """The applications one bundle submission filed, one per member service."""
+
+    group: str
+    service_id: str
+    name: str
+    submitted_at: datetime
+    applications: tuple[ApplicationView, ...]
+
+    @property
+    def is_final(self) -> bool:
+        return all(item.is_final for item in self.applications)
 
 
 def _language() -> str:
@@ -64,9 +86,13 @@ def _language() -> str:
 
 
 def _definition(application: Application, cache: dict[tuple[str, int], ServiceDefinition]) -> ServiceDefinition:
-    key = (application.service_id, application.service_version)
+    return _stored(application.service_id, application.service_version, cache)
+
+
+def _stored(service_id: str, version: int, cache: dict[tuple[str, int], ServiceDefinition]) -> ServiceDefinition:
+    key = (service_id, version)
     if key not in cache:
-        cache[key] = service_definition(application.service_id, application.service_version)
+        cache[key] = service_definition(service_id, version)
     return cache[key]
 
 
@@ -89,6 +115,9 @@ def view(application: Application, case: workflow.CaseInfo | None = None, *, wit
         )
     receipt = finance.receipt(payment_id=application.payment_id) if application.payment_id else None
     decision = case.data.get("decision") or {}
+    bundle = case.data.get("bundle") or {}
+    bundle_name = (_stored(str(bundle["id"]), int(bundle["version"]), cache).name.get(language)
+                   if bundle.get("id") else "")
     return ApplicationView(
         id=application.id, case_id=case.id, reference=case.reference, service_id=application.service_id,
         service_name=definition.name.get(language), channel=case.channel, state=case.state,
@@ -100,6 +129,8 @@ def view(application: Application, case: workflow.CaseInfo | None = None, *, wit
         fee_exemption=application.fee_exemption, receipt_number=receipt.number if receipt else "",
         organisation_id=case.organisation_id, admin_dong_code=case.admin_dong_code, is_overdue=case.is_overdue,
         effects_pending=tuple(application.effects_pending), history=history,
+        bundle_id=str(bundle.get("id") or ""), bundle_version=int(bundle.get("version") or 0), bundle_name=bundle_name,
+        bundle_group=str(bundle.get("group") or ""),
     )
 
 
@@ -109,6 +140,45 @@ def applications_of(*, applicant_id: UUID, limit: int = 100) -> list[Application
     cases = {c.id: c for c in workflow.cases_for_applicant(applicant_id=applicant_id, limit=limit)}
     cache: dict[tuple[str, int], ServiceDefinition] = {}
     return [view(a, cases.get(a.case_id), cache=cache) for a in rows]
+
+
+def grouped(items: list[ApplicationView]) -> list[ApplicationView | BundleView]:
+    """The applications as the applicant reads them: a bundle's members together, where the first of them stands."""
+    result: list[ApplicationView | BundleView] = []
+    members: dict[str, list[ApplicationView]] = {}
+    for item in items:
+        if not item.bundle_group:
+            result.append(item)
+            continue
+        if item.bundle_group not in members:
+            members[item.bundle_group] = []
+            result.append(item)  # replaced by the bundle below
+        members[item.bundle_group].append(item)
+    return [_bundle(members[entry.bundle_group]) if isinstance(entry, ApplicationView) and entry.bundle_group
+            else entry for entry in result]
+
+
+def _bundle(items: list[ApplicationView]) -> BundleView:
+    ordered = sorted(items, key=lambda item: (item.submitted_at, item.reference))
+    first = ordered[0]
+    return BundleView(group=first.bundle_group, service_id=first.bundle_id, name=first.bundle_name,
+                      submitted_at=first.submitted_at, applications=tuple(ordered))
+
+
+def bundle_of(*, applicant_id: UUID, group: str) -> BundleView:
+    """One of the applicant's bundle submissions; another's answers as if it did not exist."""
+    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{group}:"
+    rows = (list(Application.objects.filter(applicant_id=applicant_id, idempotency_key__range=(prefix, prefix + "~")))
+            if re.fullmatch(r"[0-9a-f]{40}", group) else [])
+    if not rows:
+        raise NotFound(_("There is no such application among yours."))
+    return bundle_view(rows)
+
+
+def bundle_view(applications: list[Application]) -> BundleView:
+    """One bundle submission with each member's case and history (the result page)."""
+    cache: dict[tuple[str, int], ServiceDefinition] = {}
+    return _bundle([view(a, with_history=True, cache=cache) for a in applications])
 
 
 def queue_for(*, official: OfficialInfo, overdue_only: bool = False, limit: int = 200) -> list[ApplicationView]:

@@ -8,25 +8,30 @@ office, the application, the offices that see it, the fee, the notice, and for a
 automatic service the system's decision with its effects on the registries. A crash
 anywhere in it leaves no case; a retry with the same idempotency key returns the case
 already made (rule 8).
+
+``bundle_submit`` files a bundle (a life-event service) the same way: one form, one
+key, one case per member service, all in one transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from egov.accounts.public import OrganisationInfo, official_info
+from egov.accounts.public import OfficialInfo, OrganisationInfo, official_info
 from egov.applications import definitions, notices
 from egov.applications.models import Application, ApplicationOffice, Channel, OfficeRole
-from egov.applications.validation import form_clean
+from egov.applications.validation import bundle_clean, form_clean
 from egov.catalogue.public import ServiceDefinition, service_definition
 from egov.core.audit import audit_append
 from egov.core.errors import Conflict, PermissionDenied, ValidationError
@@ -52,6 +57,47 @@ def _actor(user: Any) -> str:
 # ---------------------------------------------------------------- submit
 
 
+def _checked_key(idempotency_key: str) -> str:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 200:
+        raise ValidationError(_("The application needs an idempotency key of at most 200 characters."),
+                              field_errors={"idempotency_key": [_("Send a unique key of at most 200 characters.")]})
+    return key
+
+
+def _filer(services: Sequence[ServiceDefinition], *, applicant: Any, channel: str, by: Any) -> OfficialInfo | None:
+    """Check who files through which channel; the clerk's record at the counter, None online."""
+    if channel not in Channel.values:
+        raise ValidationError(_("Choose how the application was made: online or at the counter."))
+    if not all(definitions.channel_allowed(definition, channel) for definition in services):
+        raise ValidationError(_("This service cannot be applied for through this channel."))
+    clerk = None
+    if channel == Channel.COUNTER:
+        clerk = official_info(user_id=by.id)
+        if clerk is None:
+            raise PermissionDenied(_("Only an official files applications at the counter."))
+    elif by.id != applicant.id:
+        raise PermissionDenied(_("You may apply online only for yourself."))
+    if getattr(applicant, "resident_id", None) is None:
+        raise PermissionDenied(_("Prove your identity first: an application is about your resident record."))
+    return clerk
+
+
+def _consent_error(services: Sequence[ServiceDefinition], consent: bool, errors: dict[str, list[str]]) -> None:
+    if not consent and any(not item.consent_exempt_article for d in services for item in d.evidence):
+        errors.setdefault("consent", []).append(
+            _("Agree that the office reads the records listed, or apply at the counter with paper documents."))
+
+
+def _requester(definition: ServiceDefinition, *, organisation: OrganisationInfo, clerk: OfficialInfo | None, by: Any,
+               source_ip: str | None) -> exchange.Requester:
+    """Online the competent office's system reads the evidence; at the counter, the clerk by name."""
+    if clerk is not None:
+        return exchange.requester_for_user(by, source_ip=source_ip)
+    return exchange.system_requester(organisation_code=organisation.code, name="applications",
+                                     label=f"{organisation.name} · {definition.name.ko}")
+
+
 def application_submit(
     *,
     applicant: Any,
@@ -68,53 +114,37 @@ def application_submit(
     Raises ValidationError with per-field messages (``consent`` among the fields when
     the applicant did not agree to the reads that need it), PermissionDenied when the
     applicant has no proven identity or the clerk is not an official, NotFound for an
-    unknown service.
+    unknown service. A bundle is filed with :func:`bundle_submit`.
     """
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 200:
-        raise ValidationError(_("The application needs an idempotency key of at most 200 characters."),
-                              field_errors={"idempotency_key": [_("Send a unique key of at most 200 characters.")]})
-    existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
+    key = _checked_key(idempotency_key)
+    # One query finds a retry of this application, or a bundle filed under the same key (a mistake of the caller).
+    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{definitions.bundle_group(key)}:"
+    existing = Application.objects.filter(
+        Q(idempotency_key=key) | Q(idempotency_key__range=(prefix, prefix + "~")), applicant=applicant).first()
     if existing is not None:
+        if existing.idempotency_key != key:
+            raise Conflict(_("This idempotency key was already used for another application."))
         idempotency_conflict(existing, service_id)
         return existing
     definition = service_definition(service_id)
     if definition.kind != "service" or definition.workflow is None:
-        raise ValidationError(_("This is a bundle of services: apply for each of its services."))
-    if channel not in Channel.values:
-        raise ValidationError(_("Choose how the application was made: online or at the counter."))
-    if not definitions.channel_allowed(definition, channel):
-        raise ValidationError(_("This service cannot be applied for through this channel."))
-    clerk = None
-    if channel == Channel.COUNTER:
-        clerk = official_info(user_id=by.id)
-        if clerk is None:
-            raise PermissionDenied(_("Only an official files applications at the counter."))
-    elif by.id != applicant.id:
-        raise PermissionDenied(_("You may apply online only for yourself."))
-    resident_id = getattr(applicant, "resident_id", None)
-    if resident_id is None:
-        raise PermissionDenied(_("Prove your identity first: an application is about your resident record."))
+        raise ValidationError(_("This is a bundle of services: file it with one form for all its services "
+                                "(in the API, POST /api/v1/applications/bundles)."))
+    clerk = _filer([definition], applicant=applicant, channel=channel, by=by)
+    resident_id = applicant.resident_id
 
     form, errors = form_clean(definition, data)
-    needs_consent = [item for item in definition.evidence if not item.consent_exempt_article]
-    if needs_consent and not consent:
-        errors.setdefault("consent", []).append(
-            _("Agree that the office reads the records listed, or apply at the counter with paper documents."))
+    _consent_error([definition], consent, errors)
     if errors:
         raise ValidationError(_("The application could not be submitted: correct the fields marked."),
                               field_errors=errors)
 
-    own = exchange.own_records(user_id=applicant.id, resident_id=resident_id, label=getattr(applicant, "display_name", ""))
-    own_address = own.resident.address if own is not None else None
-    organisation = _competent_office(definition, form, own_address.admin_dong_code if own_address else "")
-    informed = _informed_offices(definition, form, own_address.admin_dong_code if own_address else "",
-                                 exclude=organisation)
-    requester = (exchange.requester_for_user(by, source_ip=source_ip) if clerk is not None
-                 else exchange.system_requester(organisation_code=organisation.code, name="applications",
-                                                label=f"{organisation.name} · {definition.name.ko}"))
+    own_dong = _own_dong(applicant)
+    organisation = _competent_office(definition, form, own_dong)
+    informed = _informed_offices(definition, form, own_dong, exclude=organisation)
+    requester = _requester(definition, organisation=organisation, clerk=clerk, by=by, source_ip=source_ip)
     released, evidence = _gather_evidence(definition, applicant=applicant, requester=requester, channel=channel,
-                                          key=key, source_ip=source_ip)
+                                          ref=f"{definition.id}:{key}", source_ip=source_ip, reads={})
     facts = definitions.facts_from(released)
     failing = definitions.rules_failing(definition, form, facts, _language())
     if failing:
@@ -130,6 +160,139 @@ def application_submit(
         if existing is None:
             raise
         return existing
+
+
+def _own_dong(applicant: Any) -> str:
+    """The administrative dong of the applicant's registered address, read under their own right of access."""
+    own = exchange.own_records(user_id=applicant.id, resident_id=applicant.resident_id,
+                               label=getattr(applicant, "display_name", ""))
+    address = own.resident.address if own is not None else None
+    return address.admin_dong_code if address else ""
+
+
+# ---------------------------------------------------------------- bundles
+
+
+@dataclass
+class _Member:
+    """One member service of a bundle being filed: its answers, its offices, and later its facts and fee."""
+
+    definition: ServiceDefinition
+    form: dict[str, Any]
+    organisation: OrganisationInfo
+    informed: list[OrganisationInfo]
+    requester: exchange.Requester
+    facts: dict[str, Any] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    fee: int = 0
+    exemption: str = ""
+
+
+def _bundle_rows(applicant: Any, group: str) -> QuerySet[Application]:
+    """The applications one bundle submission filed (their keys share the group's prefix; a range uses the index)."""
+    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{group}:"
+    return Application.objects.filter(applicant=applicant, idempotency_key__range=(prefix, prefix + "~"))
+
+
+def bundle_applications(*, applicant: Any, group: str) -> list[Application]:
+    """The member applications of one bundle submission, in the order they were filed."""
+    return sorted(_bundle_rows(applicant, group), key=lambda a: (a.submitted_at, a.reference))
+
+
+def bundle_submit(
+    *,
+    applicant: Any,
+    service_id: str,
+    data: Mapping[str, Any],
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    consent: bool = True,
+    by: Any,
+    source_ip: str | None = None,
+) -> list[Application]:
+    """File a bundle (a life-event service): one form, one key, one case per member service, all or none.
+
+    The answers are checked against the bundle's one form and each member's share
+    against the member's own rules. Each data product is read through the gate once
+    per reading office and purpose, whichever members need it, and the consent the
+    applicant gave covers each such read. Then one transaction files every member as
+    :func:`application_submit` files one service, each under its own workflow (an
+    automatic member is decided at once). A retry with the same key returns the same
+    applications; a key used for something else is a Conflict.
+    """
+    key = _checked_key(idempotency_key)
+    group = definitions.bundle_group(key)
+    bundle = service_definition(service_id)
+    existing = bundle_applications(applicant=applicant, group=group)
+    if existing:
+        if bundle.kind != "bundle" or any(a.service_id not in bundle.members for a in existing):
+            raise Conflict(_("This idempotency key was already used for another application."))
+        return existing
+    if Application.objects.filter(applicant=applicant, idempotency_key=key).exists():
+        raise Conflict(_("This idempotency key was already used for another application."))
+    if bundle.kind != "bundle":
+        raise ValidationError(_("This is a single service, not a bundle: apply for it on its own form."))
+    members = definitions.bundle_members(bundle)
+    clerk = _filer([bundle, *members], applicant=applicant, channel=channel, by=by)
+
+    answers, shares, errors = bundle_clean(definitions.bundle_form(bundle, members), members, data)
+    _consent_error(members, consent, errors)
+    if errors:
+        raise ValidationError(_("The application could not be submitted: correct the fields marked."),
+                              field_errors=errors)
+
+    own_dong = _own_dong(applicant)
+    bundle_only = {f.name: answers[f.name] for f in bundle.form if f.name in answers}
+    filing: list[_Member] = []
+    for member in members:
+        # The bundle's own answers travel with each member's, for the official who decides it.
+        form = {**{k: v for k, v in bundle_only.items() if member.field(k) is None}, **shares[member.id]}
+        organisation = _competent_office(member, form, own_dong)
+        # At the counter the clerk reads for the members their office decides; the others' offices read their own
+        # (a dong clerk files the birth one-stop service, the si/gun/gu registers the birth).
+        reader = clerk if clerk is not None and clerk.organisation.id == organisation.id else None
+        filing.append(_Member(
+            definition=member, form=form, organisation=organisation,
+            informed=_informed_offices(member, form, own_dong, exclude=organisation),
+            requester=_requester(member, organisation=organisation, clerk=reader, by=by, source_ip=source_ip)))
+    reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]] = {}
+    failing: list[str] = []
+    language = _language()
+    for item in filing:
+        released, item.evidence = _gather_evidence(item.definition, applicant=applicant, requester=item.requester,
+                                                   channel=channel, ref=f"{bundle.id}:{key}", source_ip=source_ip,
+                                                   reads=reads)
+        item.facts = definitions.facts_from(released)
+        failing += [f"{item.definition.name.get(language)}: {message}"
+                    for message in definitions.rules_failing(item.definition, item.form, item.facts, language)]
+        item.fee, item.exemption = definitions.fee_due(item.definition, channel=channel, form=item.form,
+                                                       facts=item.facts)
+    if failing:
+        raise ValidationError(" ".join(failing), field_errors={"__all__": failing})
+    mark = {"id": bundle.id, "version": bundle.version, "group": group}
+    try:
+        return _file_bundle(filing, applicant=applicant, by=by, clerk_org=clerk.organisation if clerk else None,
+                            key=key, channel=channel, mark=mark, source_ip=source_ip)
+    except IntegrityError:
+        # The same key committed by a concurrent request: answer with those cases.
+        existing = bundle_applications(applicant=applicant, group=group)
+        if not existing:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _file_bundle(filing: list[_Member], *, applicant: Any, by: Any, clerk_org: OrganisationInfo | None, key: str,
+                 channel: str, mark: dict[str, Any], source_ip: str | None) -> list[Application]:
+    """Every member's case in one transaction: a failure in any leaves none."""
+    return [
+        _file(definition=item.definition, applicant=applicant, by=by, clerk_org=clerk_org,
+              key=definitions.member_key(key, item.definition.id), channel=channel, form=item.form, facts=item.facts,
+              evidence=item.evidence, organisation=item.organisation, informed=item.informed,
+              resident_id=applicant.resident_id, fee=item.fee, exemption=item.exemption, source_ip=source_ip,
+              bundle=mark)
+        for item in filing
+    ]
 
 
 def _address_code(source: str, form: Mapping[str, Any], applicant_dong: str) -> str:
@@ -174,18 +337,31 @@ def _informed_offices(definition: ServiceDefinition, form: Mapping[str, Any], ap
 
 
 def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester: exchange.Requester, channel: str,
-                     key: str, source_ip: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Each evidence item through the gate: under the applicant's consent, or the article that dispenses with it."""
+                     ref: str, source_ip: str | None,
+                     reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]],
+                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Each evidence item through the gate: under the applicant's consent, or the article that dispenses with it.
+
+    ``reads`` holds what was read already in this submission (by reading office,
+    product, purpose and basis): the members of a bundle that need the same record for
+    the same purpose share one read, and one consent.
+    """
     released: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
     consent_channel = "counter" if channel == Channel.COUNTER else "application"
     for item in definition.evidence:
+        read_key = (requester.organisation_code, item.product, item.purpose, item.consent_exempt_article)
+        if read_key in reads:
+            data, entry = reads[read_key]
+            released[item.product] = data
+            evidence.append(dict(entry))
+            continue
         consent_id = None
         if not item.consent_exempt_article:
             consent_id = exchange.consent_grant(
                 user=applicant, product_code=item.product, purpose=item.purpose,
                 recipient=requester.organisation_code, days=min(CONSENT_DAYS, settings.EGOV_CONSENT_MAX_DAYS),
-                channel=consent_channel, application_ref=f"{definition.id}:{key}"[:80], source_ip=source_ip)
+                channel=consent_channel, application_ref=ref[:80], source_ip=source_ip)
         try:
             release = exchange.fetch(
                 requester=requester, product=item.product, purpose=item.purpose, service=definition.id,
@@ -197,9 +373,10 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
                 % {"product": item.product, "reason": refused.message},
                 field_errors={"__all__": [refused.message]}) from None
         released[item.product] = release.data
-        evidence.append({"product": item.product, "purpose": item.purpose, "request_id": str(release.request_id),
-                         "consent_id": str(consent_id) if consent_id else "",
-                         "legal_basis": item.consent_exempt_article})
+        entry = {"product": item.product, "purpose": item.purpose, "request_id": str(release.request_id),
+                 "consent_id": str(consent_id) if consent_id else "", "legal_basis": item.consent_exempt_article}
+        reads[read_key] = (release.data, entry)
+        evidence.append(entry)
     return released, evidence
 
 
@@ -207,8 +384,12 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
 def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: OrganisationInfo | None, key: str,
           channel: str, form: dict[str, Any], facts: dict[str, Any], evidence: list[dict[str, Any]],
           organisation: OrganisationInfo, informed: list[OrganisationInfo], resident_id: UUID, fee: int,
-          exemption: str, source_ip: str | None) -> Application:
-    """The case, the application, its offices, the fee, the notice and an automatic decision: all or nothing."""
+          exemption: str, source_ip: str | None, bundle: dict[str, Any] | None = None) -> Application:
+    """The case, the application, its offices, the fee, the notice and an automatic decision: all or nothing.
+
+    ``bundle`` marks a member of a bundle submission on its case (the bundle's id,
+    version and group), so that the applicant sees the members together.
+    """
     assert definition.workflow is not None
     actor = _actor(by)
     admin_dong = _address_code(definition.workflow.assign_to, form, "")
@@ -218,7 +399,8 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
     case = workflow.case_open(
         definition=definitions.engine_workflow(definition), service_id=definition.id,
         service_version=str(definition.version), applicant_id=applicant.id, organisation_id=organisation.id,
-        channel=channel, data={"form": form}, by=actor, subject_resident_id=resident_id, admin_dong_code=admin_dong,
+        channel=channel, data={"form": form, **({"bundle": bundle} if bundle else {})}, by=actor,
+        subject_resident_id=resident_id, admin_dong_code=admin_dong,
         by_label=getattr(by, "display_name", ""),
     )
     application = Application.objects.create(
@@ -247,7 +429,8 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
     audit_append(action="application.submitted", actor=actor, actor_label=getattr(by, "display_name", ""),
                  source_ip=source_ip, subject=f"resident:{resident_id}", object_ref=f"case:{case.id}",
                  detail={"reference": case.reference, "service": definition.id, "version": definition.version,
-                         "channel": channel, "fee": fee, "exemption": exemption})
+                         "channel": channel, "fee": fee, "exemption": exemption,
+                         **({"bundle": bundle["id"]} if bundle else {})})
     notices.tell(application, "received", definition=definition)
     if definition.workflow.mode == "automatic":
         _decide_automatically(application, definition)

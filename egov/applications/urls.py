@@ -12,4 +12,5 @@ urlpatterns = [
     path("mine/<uuid:application_id>/", views.detail, name="detail"),
     path("mine/<uuid:application_id>/supplement/", views.supplement, name="supplement"),
     path("mine/<uuid:application_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("mine/bundles/<slug:group>/", views.bundle, name="bundle"),
 ]

@@ -10,7 +10,7 @@ from the legal dong where only one serves it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -179,13 +179,41 @@ CHECKS = {"text": _text, "number": _number, "date": _date, "choice": _choice, "b
 
 def form_clean(definition: ServiceDefinition, data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """The answers as the definition declares them, and the problems by field name (empty when none)."""
+    return fields_clean(definition.form, data)
+
+
+def bundle_clean(form: Sequence[FormField], members: Sequence[ServiceDefinition], data: Mapping[str, Any],
+                 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Errors]:
+    """A bundle's answers: checked against its one form, then each member's share against the member's own rules.
+
+    Returns the answers, each member's answers (by service id) and the problems by
+    field name. A member may check a shared answer more strictly than the question's
+    first wording says: its messages are shown for a field the form itself found no
+    fault with (once, whichever members say the same).
+    """
+    cleaned, errors = fields_clean(form, data)
+    faulty = set(errors)
+    by_member: dict[str, dict[str, Any]] = {}
+    for member in members:
+        names = {field.name for field in member.form}
+        share, member_errors = fields_clean(member.form, {k: v for k, v in data.items() if k in names})
+        by_member[member.id] = share
+        for name, messages in member_errors.items():
+            if name not in faulty and not any(key.startswith(f"{name}.") for key in faulty):
+                known = errors.setdefault(name, [])
+                known.extend(m for m in messages if m not in known)
+    return cleaned, by_member, errors
+
+
+def fields_clean(fields: Sequence[FormField], data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
+    """The answers to these questions, and the problems by field name (empty when none)."""
     errors: Errors = {}
     cleaned: dict[str, Any] = {}
-    known = {field.name for field in definition.form}
+    known = {field.name for field in fields}
     for name in data:
         if name not in known:
             errors.setdefault(name, []).append(_("This form does not ask for %(name)s.") % {"name": name})
-    for field in definition.form:
+    for field in fields:
         if field.show_if is not None and not rule_holds(field.show_if, form=data, facts={}):
             continue
         value = data.get(field.name)

@@ -21,11 +21,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from egov.accounts.public import organisation
 from egov.applications import access as application_access
 from egov.applications import definitions, presenters, selectors, services
-from egov.catalogue.public import ServiceDefinition, service_definition
+from egov.catalogue.public import FormField, ServiceDefinition, service_definition
 from egov.core.access import CITIZEN, access, official
-from egov.core.errors import ValidationError
+from egov.core.errors import PermissionDenied, ValidationError
 from egov.workflow import public as workflow
 
 
@@ -33,29 +34,59 @@ def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE)[:2]
 
 
-def _fee_text(definition: ServiceDefinition, channel: str) -> int:
+def _fee_text(definition: ServiceDefinition, channel: str, members: list[ServiceDefinition]) -> int:
+    if members:
+        return sum(_fee_text(member, channel, []) for member in members)
     fee = definition.fee
     return fee.online_amount if channel == "online" and fee.online_amount is not None else fee.amount
 
 
+def _form_of(definition: ServiceDefinition) -> tuple[list[ServiceDefinition], tuple[FormField, ...] | None]:
+    """A bundle's member services and its one form; a service's own form (None) and no members."""
+    if definition.kind != "bundle":
+        return [], None
+    members = definitions.bundle_members(definition)
+    return members, definitions.bundle_form(definition, members)
+
+
 def _form_page(request: HttpRequest, definition: ServiceDefinition, *, template: str, channel: str,
                values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-               key: str = "", extra: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+               key: str = "", extra: dict[str, Any] | None = None, status: int = 200,
+               lookups: dict[str, presenters.PlaceLookup] | None = None) -> HttpResponse:
     language = _language()
     errors = errors or {}
+    members, fields = _form_of(definition)
+    evidence = presenters.evidence_lines(definition, language, members=members)
+    questions = presenters.questions(definition, language, values or {}, errors, fields=fields, lookups=lookups)
     context = {
         "definition": definition, "service_name": definition.name.get(language),
         "description": definition.description.get(language),
-        "questions": presenters.questions(definition, language, values or {}, errors),
-        "evidence": presenters.evidence_lines(definition, language),
-        "needs_consent": any(not e.consent_exempt_article for e in definition.evidence),
-        "fee": _fee_text(definition, channel), "fee_currency": definition.fee.currency, "fee_per": definition.fee.per,
+        "questions": questions, "has_finder": any(q.type == "address" for q in questions),
+        "evidence": evidence, "needs_consent": any(line.needs_consent for line in evidence),
+        "fee": _fee_text(definition, channel, members), "fee_currency": definition.fee.currency,
+        "fee_per": definition.fee.per if not members else "application",
         "general_errors": errors.get("__all__", []), "consent_errors": errors.get("consent", []),
         "has_errors": bool(errors), "idempotency_key": key or uuid.uuid4().hex,
-        "channel_allowed": definitions.channel_allowed(definition, channel),
-        "is_bundle": definition.kind != "service", **(extra or {}),
+        "channel_allowed": all(definitions.channel_allowed(d, channel) for d in (definition, *members)),
+        "is_bundle": bool(members), "members": [member.name.get(language) for member in members],
+        **(extra or {}),
     }
     return render(request, template, context, status=status)
+
+
+def _answers_posted(request: HttpRequest, definition: ServiceDefinition,
+                    ) -> tuple[dict[str, Any], dict[str, presenters.PlaceLookup] | None]:
+    """The answers sent, and the address finder's results when the citizen asked it rather than submitting.
+
+    A "Find" or a pick stores no upload: the page comes back to be completed and sent.
+    """
+    _members, fields = _form_of(definition)
+    values = presenters.answers_from_post(definition, request.POST, {}, fields=fields)
+    lookups = presenters.place_lookup(definition.form if fields is None else fields, request.POST, values,
+                                      _language())
+    if lookups is not None:
+        return values, lookups
+    return presenters.answers_from_post(definition, request.POST, request.FILES, fields=fields), None
 
 
 @access(CITIZEN)
@@ -66,24 +97,62 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
     extra = {"linked": linked}
     if request.method == "GET":
         return _form_page(request, definition, template="applications/apply.html", channel="online", extra=extra)
-    values = presenters.answers_from_post(definition, request.POST, request.FILES)
+    values, lookups = _answers_posted(request, definition)
     key = request.POST.get("idempotency_key", "")
+    if lookups is not None:
+        return _form_page(request, definition, template="applications/apply.html", channel="online", values=values,
+                          key=key, extra=extra, lookups=lookups)
+    submit = services.bundle_submit if definition.kind == "bundle" else services.application_submit
     try:
-        application = services.application_submit(
+        filed = submit(
             applicant=request.user, service_id=service_id, data=values, idempotency_key=key,
             consent=request.POST.get("consent") == "1", by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
     except ValidationError as error:
         errors = error.field_errors or {"__all__": [error.message]}
         return _form_page(request, definition, template="applications/apply.html", channel="online", values=values,
                           errors=errors, key=key, extra=extra, status=400)
-    return HttpResponseRedirect(reverse("applications:detail", args=[application.id]))
+    if isinstance(filed, list):
+        return HttpResponseRedirect(reverse("applications:bundle", args=[definitions.bundle_group(key.strip())]))
+    return HttpResponseRedirect(reverse("applications:detail", args=[filed.id]))
 
 
 @access(CITIZEN)
 @require_http_methods(["GET"])
 def mine(request: HttpRequest) -> HttpResponse:
     items = selectors.applications_of(applicant_id=application_access.signed_in_user_id(request))
-    return render(request, "applications/mine.html", {"items": items})
+    return render(request, "applications/mine.html", {"entries": selectors.grouped(items)})
+
+
+def _office_names(bundle: selectors.BundleView) -> dict[UUID, str]:
+    """The name of the office each member went to, in the reader's language."""
+    names: dict[UUID, str] = {}
+    for item in bundle.applications:
+        office = organisation(id=item.organisation_id) if item.organisation_id else None
+        if office is not None:
+            names[item.case_id] = office.name_en if _language() == "en" and office.name_en else office.name
+    return names
+
+
+def _openable(request: HttpRequest, filed: list[Any]) -> set[UUID]:
+    """The cases of a bundle the clerk's office decides or is told about: the others belong to other offices."""
+    found = set()
+    for application in filed:
+        try:
+            application_access.application_for_official(user=request.user, case_id=application.case_id)
+        except PermissionDenied:
+            continue
+        found.add(application.case_id)
+    return found
+
+
+@access(CITIZEN)
+@require_http_methods(["GET"])
+def bundle(request: HttpRequest, group: str) -> HttpResponse:
+    """The result page of a bundle submission: each member's case, its state and the office handling it."""
+    found = selectors.bundle_of(applicant_id=application_access.signed_in_user_id(request), group=group)
+    offices = _office_names(found)
+    return render(request, "applications/bundle.html", {
+        "bundle": found, "rows": [(item, offices.get(item.case_id, "")) for item in found.applications]})
 
 
 @access(CITIZEN)
@@ -154,11 +223,16 @@ def _answer_text(item: Any, value: Any, language: str) -> str:
     return label or str(value)
 
 
-def _answers(application: Any, language: str) -> list[tuple[str, str]]:
+def _answers(application: Any, language: str, *, bundle_id: str = "", bundle_version: int = 0,
+             ) -> list[tuple[str, str]]:
     """The form's answers under the questions' labels, in the order of the form the case was filed under."""
     definition = service_definition(application.service_id, application.service_version)
     form = dict(application.form)
-    known = [(item, form[item.name]) for item in definition.form if item.name in form]
+    fields = list(definition.form)
+    if bundle_id and bundle_version:
+        # A bundle's own questions travel with each member's answers.
+        fields += [f for f in service_definition(bundle_id, bundle_version).form if definition.field(f.name) is None]
+    known = [(item, form[item.name]) for item in fields if item.name in form]
     extra = [(None, name, value) for name, value in form.items() if all(item.name != name for item, _v in known)]
     return ([(item.label.get(language), _answer_text(item, value, language)) for item, value in known]
             + [(name, _answer_text(None, value, language)) for _none, name, value in extra])
@@ -168,9 +242,11 @@ def _case_page(request: HttpRequest, application: Any, decides: bool, *, errors:
                status: int = 200) -> HttpResponse:
     actions = workflow.case_available_transitions(case_id=application.case_id, by=f"user:{request.user.id}")
     actions = [a for a in actions if a in services.OFFICIAL_ACTIONS] if decides else []
+    item = selectors.view(application, with_history=True)
     return render(request, "applications/backoffice/case.html", {
-        "item": selectors.view(application, with_history=True), "actions": actions, "decides": decides,
-        "answers": _answers(application, _language()), "errors": errors or {},
+        "item": item, "actions": actions, "decides": decides,
+        "answers": _answers(application, _language(), bundle_id=item.bundle_id, bundle_version=item.bundle_version),
+        "errors": errors or {},
     }, status=status)
 
 
@@ -219,16 +295,20 @@ def counter_file(request: HttpRequest, service_id: str) -> HttpResponse:
     template = "applications/backoffice/counter_file.html"
     if request.method == "GET":
         return _form_page(request, definition, template=template, channel="counter")
-    values = presenters.answers_from_post(definition, request.POST, request.FILES)
+    values, lookups = _answers_posted(request, definition)
     key = request.POST.get("idempotency_key", "")
     visitor_name = request.POST.get("visitor", "").strip()
-    visitor = get_user_model().objects.filter(username=visitor_name, is_active=True).first() if visitor_name else None
     extra: dict[str, Any] = {"visitor": visitor_name}
+    if lookups is not None:
+        return _form_page(request, definition, template=template, channel="counter", values=values, key=key,
+                          extra=extra, lookups=lookups)
+    visitor = get_user_model().objects.filter(username=visitor_name, is_active=True).first() if visitor_name else None
+    submit = services.bundle_submit if definition.kind == "bundle" else services.application_submit
     try:
         if visitor is None:
             raise ValidationError(_("Find the visitor's account first."), field_errors={
                 "visitor": [_("No account has this user name: ask the visitor for the one they sign in with.")]})
-        application = services.application_submit(
+        filed = submit(
             applicant=visitor, service_id=service_id, data=values, idempotency_key=key, channel="counter",
             consent=request.POST.get("consent") == "1", by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
     except ValidationError as error:
@@ -236,4 +316,11 @@ def counter_file(request: HttpRequest, service_id: str) -> HttpResponse:
         extra["visitor_errors"] = errors.get("visitor", [])
         return _form_page(request, definition, template=template, channel="counter", values=values, errors=errors,
                           key=key, extra=extra, status=400)
-    return HttpResponseRedirect(reverse("applications_backoffice:case", args=[application.case_id]))
+    if isinstance(filed, list):
+        # A retried submission shows the same cases again: the key makes the filing idempotent.
+        bundle = selectors.bundle_view(filed)
+        offices, openable = _office_names(bundle), _openable(request, filed)
+        return render(request, "applications/backoffice/counter_bundle.html", {
+            "bundle": bundle, "visitor": visitor_name,
+            "rows": [(item, offices.get(item.case_id, ""), item.case_id in openable) for item in bundle.applications]})
+    return HttpResponseRedirect(reverse("applications_backoffice:case", args=[filed.case_id]))

@@ -4,7 +4,7 @@ old dong's clerk sees it among the cases the office is told about, and My Gov sh
 
 Alice's account is linked to her resident record (김하늘, head of her own household at
 자하문로 1 in 청운효자동, where Casey is the clerk). She moves to 사직로 161 in 사직동, where
-Sam is the clerk: the move-in definition assigns the case to the office of the new
+Sam is the clerk; she finds 사직동 by typing its name, and the page fills in its codes: the move-in definition assigns the case to the office of the new
 address and tells the office of the old one. The apply page, her applications and the
 officials' queue and case pages are checked in Korean and in English at 360 and
 1280 px: no WCAG 2.1 A/AA violation (axe-core), nothing wider than the phone's screen.
@@ -35,10 +35,8 @@ from egov.portal.browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
-NEW_ADDRESS = {
-    "sido": "서울특별시", "sigungu": "종로구", "road": "사직로", "building_number": "161", "postcode": "03045",
-    "legal_dong_code": "1111011900", "admin_dong_code": "1101053",
-}
+# What Alice types of her new address; the province, the district and the codes come from the dong she picks.
+NEW_ADDRESS = {"road": "사직로", "building_number": "161", "postcode": "03045"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,7 @@ def parties(committed_db: str) -> Parties:
 
     from egov.accounts.fixtures import PASSWORD, make_citizen, make_official, persona_password_hash
     from egov.applications.tests.conftest import make_dong_office
+    from egov.applications.tests.test_address_lookup import add_place
     from egov.catalogue.public import load_catalogue
     from egov.core import clock
     from egov.exchange import public as exchange
@@ -79,6 +78,8 @@ def parties(committed_db: str) -> Parties:
     alice.save(update_fields=["resident_id"])
     casey = make_official("clerk", "Casey Clerk", "adm-1101072", ["clerk"])
     sajik = make_dong_office("1101053", "사직동")
+    add_place("1111011500", "서울특별시 종로구 사직동", {"1101053": "사직동"})
+    add_place("1168010100", "서울특별시 강남구 역삼동", {"1123064": "역삼1동", "1123065": "역삼2동"})
     sam = apps.get_model("accounts", "User").objects.create(
         username="sam", display_name="Sam Sajik", kind="official", password=persona_password_hash())
     official = apps.get_model("accounts", "Official").objects.create(user=sam, organisation=sajik)
@@ -176,19 +177,34 @@ def test_alice_finds_the_move_in_report_files_it_and_sees_her_new_address_once_t
     problems += _problems(page, axe_js, "apply page (ko, phone)", phone=True)
 
     # Sent empty, the form says what is missing under each field, and nothing is filed.
-    page.locator("main form button[type=submit]").click()
+    page.locator("#submit-application").click()
     page.wait_for_load_state()
     assert page.locator("#id_new_address_error").is_visible()
     assert page.locator("#id_moved_on_error").is_visible()
     problems += _problems(page, axe_js, "apply page with errors (ko, phone)", phone=True)
 
-    # She gives her new address in 사직동, the day she moved, who moves, and agrees to the reads.
-    for part, value in NEW_ADDRESS.items():
-        page.fill(f"#id_new_address\\.{part}", value)
+    # The day she moved and who moves; then she finds her new dong by its name instead of typing its codes.
     page.fill("#id_moved_on", parties.moved_on)
     page.select_option("#id_movers", "whole_household")
+    page.fill("#id_new_address\\.find", "사직")
+    page.locator("#finder-new_address button[name=find]").click()
+    page.wait_for_load_state()
+    places = page.locator("#places-new_address")
+    assert "서울특별시 종로구 사직동" in places.inner_text() and "강남구" not in places.inner_text()
+    problems += _problems(page, axe_js, "apply page with the dongs found (ko, phone)", phone=True)
+    places.locator("label", has_text="종로구 사직동").click()
+    places.locator("button[name=pick]").click()
+    page.wait_for_load_state()
+    # The codes and the administrative dong are filled in; her other answers are still there.
+    assert page.locator("#id_new_address\\.legal_dong_code").input_value() == "1111011500"
+    assert page.locator("#id_new_address\\.admin_dong_code").input_value() == "1101053"
+    assert page.locator("#id_new_address\\.sigungu").input_value() == "종로구"
+    assert page.locator("#id_moved_on").input_value() == parties.moved_on
+    assert page.locator("#id_movers").input_value() == "whole_household"
+    for part, value in NEW_ADDRESS.items():
+        page.fill(f"#id_new_address\\.{part}", value)
     page.locator("label[for=id_consent]").click()
-    page.locator("main form button[type=submit]").click()
+    page.locator("#submit-application").click()
     page.wait_for_url(f"{live_url}/applications/mine/*/")
     assert "접수" in page.locator("#status").inner_text()
     reference = page.locator("#status .egov-reference").inner_text().strip()
