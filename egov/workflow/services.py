@@ -206,8 +206,12 @@ def case_transition(
         if data_update:
             case.data = {**case.data, **data_update}
         case.state = step.target
+        # Only what a transition changes: writing the whole row re-encoded the stored workflow
+        # definition and the case data on every step (bench-apply profile).
+        changed = ["state", "closed_at", "due_at", "sla_paused_at", "sla_paused_seconds", "supplement_due_at",
+                   "updated_at", *(["data"] if data_update else [])]
         with state_writes_allowed():
-            case.save()
+            case.save(update_fields=changed)
         detail: dict[str, Any] = {}
         if case.supplement_due_at and step.target == (definition.supplement.state if definition.supplement else ""):
             detail["supplement_due_at"] = case.supplement_due_at.isoformat()
