@@ -4,7 +4,7 @@ Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a plat
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
 demo accounts), serves it with gunicorn as in production, and photographs with the
 system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
-the services, a search and a service page of the catalogue, the consents page, the move-in report's apply page
+the services, a search and a service page of the catalogue, the consents page, the move-in report's apply page (and its place finder), the birth one-stop bundle's one form
 and her applications (after she asks for a resident registration copy, approved at once), and the dong clerk's
 search and record pages of the resident registry, each as
 ``<page>-<ko|en>-<desktop|phone>.png``. Static files are served from the collected
@@ -21,7 +21,7 @@ from pathlib import Path
 from egov.core.testing import serve
 
 PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "my-gov", "consents", "apply",
-         "my-applications", "registry-search", "registry-resident")
+         "apply-place-finder", "apply-bundle", "my-applications", "registry-search", "registry-resident")
 LANGUAGES = ("ko", "en")
 
 
@@ -91,6 +91,12 @@ def main(argv: list[str]) -> int:
                     saved.append(_shoot(page, out, "consents", language, width_name))
                     page.goto(base + "/applications/apply/move-in-report/")
                     saved.append(_shoot(page, out, "apply", language, width_name))
+                    # The address's dong found by its name (no JavaScript: the form comes back with the matches).
+                    page.fill("#id_new_address\\.find", "청운")
+                    page.locator("#finder-new_address button[name=find]").click()
+                    saved.append(_shoot(page, out, "apply-place-finder", language, width_name))
+                    page.goto(base + "/applications/apply/birth-one-stop/")
+                    saved.append(_shoot(page, out, "apply-bundle", language, width_name))
                     if not filed:
                         _file_a_copy(page, base)
                         filed = True
