@@ -7,8 +7,9 @@ the rows an automatically approved ``business-closure-report`` writes through
 read, the case in its final state with its two history rows (opened, approved automatically)
 and the year's reference number, the application and its competent office, the two notices
 (message and inbox delivery each), the business closed with its dated registry event naming
-the case, and the six audit entries (the applicant's own records read, the consent, the
-evidence read, the case opened, the application submitted, the transition) — and commits
+the case, and the five audit entries (the consent, the evidence read, the case opened, the
+application submitted, the transition; the product reads the applicant's own record only
+when an office is found by their address, which this service's is not) — and commits
 them, the fastest honest way: one transaction, hand-written SQL on Django's connection, the
 audit entries through the kernel's ``audit_append`` (the same statement the product runs).
 
@@ -297,15 +298,6 @@ def apply_minimal(request: HttpRequest) -> HttpResponse:
             ],
         )
         subject, case_ref, by = f"resident:{resident_id}", f"case:{case_id}", f"user:{user_id}"
-        audit_append(
-            action="person.read",
-            actor=by,
-            actor_label=label,
-            subject=subject,
-            purpose="Viewing one's own records on My Gov",
-            legal_basis="Personal Information Protection Act, Article 35",
-            object_ref="registries:own_records",
-        )
         audit_append(
             action="consent.granted",
             actor=by,

@@ -24,7 +24,7 @@ The limit, in the same run and on the same server: ``POST /bench/apply-minimal``
 (bench/apply_limit.py, mounted only through ``bench.apply_limit_settings``, the settings of
 this benchmark's gunicorn alone), which writes the same rows for the same kind of request —
 consent, exchange-log row, case with its history and reference number, application and
-office, notices, the business closed with its registry event, six audit entries — in one
+office, notices, the business closed with its registry event, five audit entries — in one
 transaction of hand-written SQL. Rounds come in blocks of four in mirrored order (limit,
 apply, apply, limit; then apply, limit, limit, apply), each bounded in time and by the
 citizens left for its kind; a block's ratio is its application throughput over its limit
