@@ -144,7 +144,7 @@ def application_submit(
     informed = _informed_offices(definition, form, own_dong, exclude=organisation)
     requester = _requester(definition, organisation=organisation, clerk=clerk, by=by, source_ip=source_ip)
     released, evidence = _gather_evidence(definition, applicant=applicant, requester=requester, channel=channel,
-                                          ref=f"{definition.id}:{key}", source_ip=source_ip, reads={})
+                                          ref=f"{definition.id}:{key}", source_ip=source_ip, reads={}, form=form)
     facts = definitions.facts_from(released)
     failing = definitions.rules_failing(definition, form, facts, _language())
     if failing:
@@ -275,7 +275,7 @@ def bundle_submit(
     for item in filing:
         released, item.evidence = _gather_evidence(item.definition, applicant=applicant, requester=item.requester,
                                                    channel=channel, ref=f"{bundle.id}:{key}", source_ip=source_ip,
-                                                   reads=reads)
+                                                   reads=reads, form=item.form)
         item.facts = definitions.facts_from(released)
         failing += [f"{item.definition.name.get(language)}: {message}"
                     for message in definitions.rules_failing(item.definition, item.form, item.facts, language)]
@@ -354,18 +354,34 @@ def _informed_offices(definition: ServiceDefinition, form: Mapping[str, Any], ap
 def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester: exchange.Requester, channel: str,
                      ref: str, source_ip: str | None,
                      reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]],
+                     form: Mapping[str, Any] | None = None,
                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Each evidence item through the gate: under the applicant's consent, or the article that dispenses with it.
 
     ``reads`` holds what was read already in this submission (by reading office,
-    product, purpose and basis): the members of a bundle that need the same record for
-    the same purpose share one read, and one consent.
+    product and the person read, purpose and basis): the members of a bundle that need
+    the same record for the same purpose share one read, and one consent.
+
+    An item whose ``subject`` names a form field reads the person whose registration
+    number the applicant gave there (an heir asks for a deceased parent's vehicles); the
+    gate finds them through its blind index and the audit entry names them. That
+    person cannot consent, so the read stands on the item's consent-exempt article
+    alone and no consent is recorded. Reading someone else's record must be justified:
+    before each such read, the eligibility rules that the facts read so far can decide
+    must hold, so a person not recorded as deceased, or an applicant the family
+    register does not name as their heir, is refused before anything more about that
+    person is read.
     """
     released: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
+    answers: Mapping[str, Any] = form or {}
     consent_channel = "counter" if channel == Channel.COUNTER else "application"
     for item in definition.evidence:
-        read_key = (requester.organisation_code, item.product, item.purpose, item.consent_exempt_article)
+        number = _subject_number(item.subject_field, answers)
+        if number:
+            _justified_so_far(definition, answers, released, field=item.subject_field)
+        read_key = (requester.organisation_code, f"{item.product}@{number}" if number else item.product, item.purpose,
+                    item.consent_exempt_article)
         if read_key in reads:
             data, entry = reads[read_key]
             released[item.product] = data
@@ -373,6 +389,7 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
             continue
         consent_id = None
         if not item.consent_exempt_article:
+            # The catalogue refuses an item about someone else without an article: this consent is the applicant's.
             consent_id = exchange.consent_grant(
                 user=applicant, product_code=item.product, purpose=item.purpose,
                 recipient=requester.organisation_code, days=min(CONSENT_DAYS, settings.EGOV_CONSENT_MAX_DAYS),
@@ -380,19 +397,70 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
         try:
             release = exchange.fetch(
                 requester=requester, product=item.product, purpose=item.purpose, service=definition.id,
-                subject_resident_id=applicant.resident_id, consent_id=consent_id,
-                legal_basis=item.consent_exempt_article)
+                subject_resident_id=None if number else applicant.resident_id, subject_number=number,
+                consent_id=consent_id, legal_basis=item.consent_exempt_article)
         except exchange.Refused as refused:
             raise ValidationError(
                 _("The office could not obtain a record this service needs (%(product)s): %(reason)s")
                 % {"product": item.product, "reason": refused.message},
-                field_errors={"__all__": [refused.message]}) from None
-        released[item.product] = release.data
+                field_errors={item.subject_field or "__all__": [refused.message]}) from None
+        data = release.data
+        if number and item.product == "family-relations" and isinstance(data, Mapping):
+            data = {**data, "applicant_relation": _applicant_relation(data, applicant)}
+        released[item.product] = data
         entry = {"product": item.product, "purpose": item.purpose, "request_id": str(release.request_id),
-                 "consent_id": str(consent_id) if consent_id else "", "legal_basis": item.consent_exempt_article}
-        reads[read_key] = (release.data, entry)
+                 "consent_id": str(consent_id) if consent_id else "", "legal_basis": item.consent_exempt_article,
+                 **({"subject": item.subject} if number else {})}
+        reads[read_key] = (data, entry)
         evidence.append(entry)
     return released, evidence
+
+
+def _subject_number(field_name: str, form: Mapping[str, Any]) -> str:
+    """The registration number of the person an evidence item reads: "" for the applicant, else the form's answer."""
+    if not field_name:
+        return ""
+    number = str(form.get(field_name) or "").strip()
+    if not number:
+        message = _("Give the registration number of the person whose records this service reads.")
+        raise ValidationError(message, field_errors={field_name: [message]})
+    return number
+
+
+def _justified_so_far(definition: ServiceDefinition, form: Mapping[str, Any], released: Mapping[str, Any], *,
+                      field: str) -> None:
+    """Refuse, on the field naming the person, when a rule the facts read so far can decide does not hold."""
+    failing = definitions.rules_failing(definition, form, definitions.facts_from(dict(released)), _language())
+    if failing:
+        raise ValidationError(" ".join(failing), field_errors={field: failing})
+
+
+def _applicant_relation(family: Mapping[str, Any], applicant: Any) -> str:
+    """The applicant's tie to the person whose family record this is: spouse, child, parent, sibling, or "".
+
+    A spouse is the current one or one whose marriage ended by a death (the survivor).
+    A sibling shares a parent with the person; the applicant's own parents come from
+    their own record, read under their own right of access (and logged as such), and
+    only when no closer tie was found.
+    """
+    me = str(applicant.resident_id)
+
+    def ids(key: str, *, ended_by_death: bool = False) -> set[str]:
+        ties = [tie for tie in family.get(key) or [] if isinstance(tie, Mapping)]
+        return {str((tie.get("person") or {}).get("id")) for tie in ties
+                if not ended_by_death or tie.get("relation") == "spouse" or tie.get("end") == "death"}
+
+    for relation, people in (("spouse", ids("spouses", ended_by_death=True)), ("child", ids("children")),
+                             ("parent", ids("parents"))):
+        if me in people:
+            return relation
+    parents = ids("parents")
+    if parents:
+        own = exchange.own_records(user_id=applicant.id, resident_id=applicant.resident_id,
+                                   label=getattr(applicant, "display_name", ""))
+        if own is not None and parents & {str(tie.person.id) for tie in own.family.parents}:
+            return "sibling"
+    return ""
 
 
 @transaction.atomic
@@ -408,7 +476,8 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
     assert definition.workflow is not None
     actor = _actor(by)
     admin_dong = _address_code(definition.workflow.assign_to, form, lambda: "")
-    if not admin_dong:
+    if not admin_dong and not any(entry.get("subject") for entry in evidence):
+        # The applicant's address, when the facts are theirs: an heir's inquiry reads the deceased's record.
         address = (facts.get("resident") or {}).get("address") or {}
         admin_dong = str(address.get("admin_dong_code") or "")
     case = workflow.case_open(

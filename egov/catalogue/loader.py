@@ -261,6 +261,10 @@ def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[Defi
         if not clash:
             kept.append(item)
     services = {item.definition.id: item.definition for item in kept}
+    bundle_fields: dict[str, dict[str, str]] = {}  # member id -> the fields of the bundles listing it, with their types
+    for definition in services.values():
+        for member in definition.members:
+            bundle_fields.setdefault(member, {}).update({f.name: f.type for f in definition.form})
     final: list[LoadedDefinition] = []
     for item, node in loaded:
         if item not in kept:
@@ -272,9 +276,31 @@ def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[Defi
         for index, member in wrong:
             errors.append(DefinitionError(item.path, line_of(node, ("members", index)),
                                           f"members.{index}: {member!r} is not a service of the pack"))
-        if not wrong:
+        subjects = list(_subject_problems(item.definition, bundle_fields.get(item.definition.id, {})))
+        for location, reason in subjects:
+            errors.append(DefinitionError(item.path, line_of(node, location), f"{_dotted(location)}: {reason}"))
+        if not wrong and not subjects:
             final.append(item)
     return final
+
+
+def _subject_problems(definition: ServiceDefinition, bundle_fields: dict[str, str]) -> Iterator[tuple[Any, str]]:
+    """An evidence item's ``subject`` must name a text field of the form, or of a bundle that lists the service.
+
+    Checked across files because a member of a bundle may read the person a question of
+    the bundle's one form names.
+    """
+    fields = {**bundle_fields, **{f.name: f.type for f in definition.form}}
+    for index, evidence in enumerate(definition.evidence):
+        name = evidence.subject_field
+        if not name:
+            continue
+        where = ("evidence", index, "subject")
+        if name not in fields:
+            yield where, (f"{evidence.subject!r} names a field the form does not declare"
+                          + (" (nor the form of a bundle listing this service)" if definition.kind == "service" else ""))
+        elif fields[name] != "text":
+            yield where, f"{evidence.subject!r} is a {fields[name]} field; a registration number is a text field"
 
 
 def _read(directory: Path) -> Pack:

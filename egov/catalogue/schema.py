@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
 from pydantic.dataclasses import dataclass
 
 from egov.catalogue.expressions import ExpressionError, references
@@ -148,11 +156,38 @@ class FormField:
 
 @dataclass(frozen=True, kw_only=True, config=STRICT)
 class EvidenceItem:
-    """A data product fetched through the information-sharing gate, never asked of the applicant."""
+    """A data product fetched through the information-sharing gate, never asked of the applicant.
+
+    The record read is the applicant's unless ``subject`` names the form field that holds
+    another person's resident registration number (``form.deceased_number``): an heir
+    asks for a deceased parent's vehicles. Such a person cannot consent, so the read
+    stands on ``consent_exempt_article`` alone, and the definition's eligibility rules
+    must justify it (the applicant is an heir); they are checked as soon as the facts
+    they read are in, before the next record about that person is read.
+    """
 
     product: Slug
     purpose: Name
     consent_exempt_article: str = ""
+    subject: Annotated[str, Field(
+        pattern=r"^form\.[a-z][a-z0-9_]*$", max_length=70,
+        description="The form field holding the registration number of the person whose record is read "
+                    "(form.<field>); the applicant when absent.",
+    )] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_default_subject(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A definition that names no subject is stored exactly as before the field existed,
+        # so the content hash of every version already stored stays the same (E002).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("subject") is None:
+            data.pop("subject", None)
+        return data
+
+    @property
+    def subject_field(self) -> str:
+        """The form field naming the person read, or "" when the record read is the applicant's."""
+        return self.subject.partition(".")[2] if self.subject else ""
 
     @field_validator("product")
     @classmethod
@@ -439,6 +474,11 @@ def cross_check(definition: ServiceDefinition) -> list[tuple[Location, str]]:
             problems += _rule_problems(effect.when, fields, ("effects", index, "when"))
         for parameter, source in effect.fields.items():
             problems += _reference_problem(source, fields, ("effects", index, "fields", parameter))
+    for index, item in enumerate(definition.evidence):
+        if item.subject and not item.consent_exempt_article:
+            problems.append((("evidence", index, "subject"),
+                             "a record of someone other than the applicant is read without their consent: "
+                             "name the consent_exempt_article that allows it"))
     purposes = [channel.purpose for channel in definition.channels]
     for index, purpose in enumerate(purposes):
         if purpose in purposes[:index]:

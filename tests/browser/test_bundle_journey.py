@@ -11,7 +11,7 @@ page is checked in Korean and in English at 360 and 1280 px: no WCAG 2.1 A/AA vi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,10 @@ def parents(committed_db: str) -> dict[str, str]:
 
     load_catalogue()
     exchange.load_exchange_pack()
-    resident = make_resident(name_ko="김하늘", name_en="KIM HANEUL")
+    # Alice's late father: her safe-inheritance inquiry reads his records, and only because she is his child.
+    father = make_resident(name_ko="김철수", name_en="KIM CHEOLSU", birth_date=date(1950, 1, 1),
+                           identifier="5001011234567", status="deceased", died_on=date(2026, 10, 2))
+    resident = make_resident(name_ko="김하늘", name_en="KIM HANEUL", father=father)
     alice = make_citizen("alice", "Alice Citizen")
     alice.resident_id = resident.id
     alice.save(update_fields=["resident_id"])

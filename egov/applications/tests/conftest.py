@@ -93,6 +93,24 @@ def alice_resident(alice: Any) -> Any:
 
 
 @pytest.fixture
+def late_father(alice_resident: Any) -> Any:
+    """Alice's father (김철수), recorded as deceased: the person of her safe-inheritance inquiries (``INHERITANCE``).
+
+    The inquiries read the deceased's records, found by the number on the form, and only
+    for an heir the family register names (docs/catalogue.md, "Evidence").
+    """
+    from datetime import date
+
+    from egov.registries.tests.factories import make_resident
+
+    father = make_resident(name_ko="김철수", name_en="KIM CHEOLSU", birth_date=date(1950, 1, 1),
+                           identifier="5001011234567", status="deceased", died_on=date(2026, 10, 2))
+    alice_resident.father = father
+    alice_resident.save(update_fields=["father"])
+    return father
+
+
+@pytest.fixture
 def submit(alice: Any) -> Callable[..., Any]:
     """``submit(service_id, data, key=...)``: Alice files online."""
     from egov.applications.services import application_submit

@@ -130,6 +130,7 @@ def test_a_key_used_for_a_bundle_is_not_reused_for_another_application(
     offices: Any,
     alice: Any,
     alice_resident: Any,
+    late_father: Any,
 ) -> None:
     _file(alice, "safe-inheritance-inquiry", INHERITANCE, key="used")
     with pytest.raises(Conflict):
@@ -184,7 +185,7 @@ def test_without_consent_nothing_is_read_or_filed(offices: Any, alice: Any, alic
 
 
 def test_the_safe_inheritance_inquiries_complete_at_once(
-    offices: Any, alice: Any, alice_resident: Any
+    offices: Any, alice: Any, alice_resident: Any, late_father: Any
 ) -> None:
     filed = _file(alice, "safe-inheritance-inquiry", INHERITANCE)
     assert [a.service_id for a in filed] == [
@@ -201,6 +202,7 @@ def test_a_crash_while_filing_the_last_member_leaves_no_case_and_a_retry_files_t
     offices: Any,
     alice: Any,
     alice_resident: Any,
+    late_father: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     complete = effects.complete

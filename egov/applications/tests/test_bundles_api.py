@@ -25,6 +25,7 @@ def test_the_form_of_a_bundle_is_public_and_asks_each_question_once(client: Any,
 def test_a_bundle_is_submitted_once_and_a_retry_answers_with_the_same_cases(
     offices: Any,
     alice_resident: Any,
+    late_father: Any,
     citizen_client: Any,
 ) -> None:
     body = {
@@ -92,7 +93,7 @@ def test_field_errors_of_a_bundle_come_back_by_field_in_the_applicants_language(
 
 
 def test_another_persons_bundle_is_not_found(
-    offices: Any, alice_resident: Any, citizen_client: Any, client_for: Any, bob: Any
+    offices: Any, alice_resident: Any, late_father: Any, citizen_client: Any, client_for: Any, bob: Any
 ) -> None:
     body = {
         "service_id": "safe-inheritance-inquiry",
@@ -110,6 +111,7 @@ def test_another_persons_bundle_is_not_found(
 def test_a_clerk_files_a_bundle_at_the_counter_through_the_api(
     offices: Any,
     alice_resident: Any,
+    late_father: Any,
     clerk_client: Any,
 ) -> None:
     body = {
@@ -184,6 +186,7 @@ def test_a_wrong_answer_on_the_bundle_page_is_shown_under_its_field_and_keeps_th
 def test_a_clerk_files_a_bundle_at_the_counter_page(
     offices: Any,
     alice_resident: Any,
+    late_father: Any,
     clerk_client: Any,
     english: None,
     client_for: Any,
