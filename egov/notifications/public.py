@@ -45,10 +45,9 @@ class InboxItem:
 
 
 def _refs(message: Message) -> list[MessageRef]:
-    return [
-        MessageRef(message_id=message.id, channel=d.channel, status=d.status)
-        for d in message.deliveries.order_by("channel")
-    ]
+    sent = getattr(message, "sent_deliveries", None)
+    deliveries = sorted(sent, key=lambda d: d.channel) if sent is not None else message.deliveries.order_by("channel")
+    return [MessageRef(message_id=message.id, channel=d.channel, status=d.status) for d in deliveries]
 
 
 def _item(message: Message) -> InboxItem:

@@ -86,10 +86,14 @@ def message_send(
                 recipient_id=recipient_user_id, subject=subject, body=body, category=category,
                 idempotency_key=idempotency_key,
             )
-            Delivery.objects.create(message=message, channel=Channel.INBOX, status=DeliveryStatus.DELIVERED, delivered_at=now)
+            created = [Delivery.objects.create(message=message, channel=Channel.INBOX, status=DeliveryStatus.DELIVERED,
+                                               delivered_at=now)]
             for channel in external:
                 delivery = Delivery.objects.create(message=message, channel=channel)
                 delivery_run.enqueue(str(delivery.id))
+                created.append(delivery)
+            # The sender's answer names these deliveries: kept here, so it need not read them back.
+            message.sent_deliveries = created  # type: ignore[attr-defined]
     except IntegrityError:
         if idempotency_key is None:
             raise
