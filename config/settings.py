@@ -266,6 +266,17 @@ EGOV_COUNTRY_DIR = BASE_DIR / "country" / EGOV_COUNTRY
 EGOV_OUTBOX_DIR = Path(os.environ.get("EGOV_OUTBOX_DIR", VAR_DIR / "outbox"))
 EGOV_METRICS_TOKEN = os.environ.get("EGOV_METRICS_TOKEN", "")
 
+# --- Signed documents (egov.certificates, docs/certificates.md) ---------------------------
+# Days after issue during which anyone can verify a document (Government24: 90).
+EGOV_CERTIFICATE_VERIFY_DAYS = envint("EGOV_CERTIFICATE_VERIFY_DAYS", 90)
+# Verifications a minute per client address (number or upload), against enumeration.
+EGOV_CERTIFICATE_VERIFY_RATE = envint("EGOV_CERTIFICATE_VERIFY_RATE", 30)
+EGOV_CERTIFICATE_UPLOAD_MAX_BYTES = envint("EGOV_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Pretendard GOV's TrueType files, installed by `make install` (npm pretendard-gov).
+EGOV_CERTIFICATE_FONT_DIR = Path(os.environ.get(
+    "EGOV_CERTIFICATE_FONT_DIR", BASE_DIR / "node_modules" / "pretendard-gov" / "dist" / "public" / "static" / "alternative"
+))
+
 # Who runs this installation, shown on the portal's footer, contact and privacy pages.
 # Left empty (development, demo) the portal says it is a demonstration installation.
 EGOV_OPERATOR_NAME = os.environ.get("EGOV_OPERATOR_NAME", "")

@@ -12,6 +12,7 @@ from egov.core.access import public
 urlpatterns = [
     path("my/consents/", include("egov.exchange.urls")),
     path("", include("egov.portal.urls")),
+    path("", include("egov.certificates.urls")),
     path("accounts/", include("egov.accounts.urls")),
     path("back-office/registries/", include("egov.registries.backoffice_urls")),
     path("back-office/identity/", include("egov.registries.proofing_urls")),

@@ -25,8 +25,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from egov.accounts.public import organisation
 from egov.applications.models import Application
 from egov.catalogue.public import Effect, rule_holds, service_definition
+from egov.certificates import public as certificates
 from egov.core.errors import ValidationError
 from egov.exchange import public as exchange
 from egov.workflow.public import TransitionContext
@@ -253,3 +255,27 @@ def complete(context: TransitionContext) -> None:
     if pending != application.effects_pending:
         application.effects_pending = pending
         application.save(update_fields=["effects_pending"])
+    if context.to_state == "approved" and definition.document is not None:
+        _issue_document(application, definition.document.template, context)
+
+
+def _issue_document(application: Application, document_type: str, context: TransitionContext) -> None:
+    """The approved case's signed document, for the applicant, in the approval's transaction (issue 6).
+
+    Its data are what the application holds (the facts the gate released for it, the
+    answers, the case); a document type without a template in the country pack is not
+    issued yet.
+    """
+    if not certificates.document_template_exists(document_type):
+        return
+    office = organisation(id=application.organisation_id) if application.organisation_id else None
+    applicant = application.applicant
+    certificates.issue_document(
+        document_type=document_type, holder_id=applicant.pk,
+        subject_resident_ids=[application.resident_id] if application.resident_id else [],
+        case_reference=context.case.reference, application_id=application.id,
+        values={"facts": application.facts, "form": application.form,
+                "applicant": {"name": getattr(applicant, "display_name", "") or applicant.get_username()},
+                "case": {"reference": context.case.reference}},
+        authority=office.name if office else "", by=context.by,
+    )

@@ -25,6 +25,7 @@ from egov.accounts.public import organisation
 from egov.applications import access as application_access
 from egov.applications import definitions, presenters, selectors, services
 from egov.catalogue.public import FormField, ServiceDefinition, service_definition
+from egov.certificates import public as certificates
 from egov.core.access import CITIZEN, access, official
 from egov.core.errors import PermissionDenied, ValidationError
 from egov.workflow import public as workflow
@@ -162,7 +163,8 @@ def detail(request: HttpRequest, application_id: UUID) -> HttpResponse:
     item = selectors.view(application, with_history=True)
     actions = workflow.case_available_transitions(case_id=application.case_id, by=f"user:{request.user.id}",
                                                   roles=["applicant"])
-    return render(request, "applications/detail.html", {"item": item, "actions": actions})
+    documents = certificates.documents_of_application(application_id=application.id, holder_id=request.user.pk)
+    return render(request, "applications/detail.html", {"item": item, "actions": actions, "documents": documents})
 
 
 @access(CITIZEN)

@@ -7,3 +7,6 @@ class CertificatesConfig(AppConfig):
     name = "egov.certificates"
     label = "certificates"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from egov.certificates import checks  # noqa: F401 - registers the system checks

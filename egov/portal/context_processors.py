@@ -33,6 +33,7 @@ class NavItem:
 MAIN_NAV: list[NavItem] = [
     NavItem("portal:services", _("Services")),
     NavItem("portal:my_gov", _("My Gov")),
+    NavItem("certificates:verify", _("Verify a document")),
 ]
 
 # Account pages the header links to, by role; the accounts app provides them.

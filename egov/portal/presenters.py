@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "identity.proof.failed": _("Identity proofing failed"),
     "identity.proof.refused": _("Identity proofing refused"),
     "consent.granted": _("Consent given"),
+    "certificate.issued": _("Signed document issued to you"),
+    "certificate.verified": _("Your document was verified"),
     "consent.revoked": _("Consent revoked"),
     "exchange.refused": _("Request for your data refused"),
     "exchange.right.granted": _("Access right granted"),

@@ -63,10 +63,11 @@ def test_the_main_navigation_lists_only_the_subsystems_that_exist() -> None:
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
     nav = page[page.index('<nav class="krds-main-menu'):]
     nav = nav[: nav.index("</nav>")]
-    assert re.findall(r'class="gnb-main-trigger[^"]*"[^>]*>([^<]+)</a>', nav) == ["Services", "My Gov"]
-    for missing in ("Verify", "Participation", "Procurement", "Information"):
+    assert re.findall(r'class="gnb-main-trigger[^"]*"[^>]*>([^<]+)</a>', nav) == [
+        "Services", "My Gov", "Verify a document"]
+    for missing in ("Participation", "Procurement", "Information"):
         assert missing not in nav
-    assert [item.url_name for item in MAIN_NAV] == ["portal:services", "portal:my_gov"]
+    assert [item.url_name for item in MAIN_NAV] == ["portal:services", "portal:my_gov", "certificates:verify"]
 
 
 def test_the_current_section_is_marked_in_the_navigation() -> None:

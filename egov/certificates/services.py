@@ -1,0 +1,310 @@
+"""Issuing documents and verifying them (writes: each issue and each verification is audited).
+
+Issue: the template's fields are resolved from what the approved application holds
+(its released facts, answers, applicant, case), drawn into a PDF, signed and
+time-stamped, and stored with a fresh confirmation number, in one transaction with the
+audit entry.
+
+Verify: by number or by an uploaded PDF; the answer is a :class:`Verdict` that carries
+only the facts the template declares public. Every verification of an existing
+document is an audit entry whose subject is the holder, so it appears in their "Who
+viewed my data"; a number that matches nothing is audited without a subject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from egov.certificates import numbers, rendering, signing
+from egov.certificates.models import DocumentStatus, IssuedDocument
+from egov.certificates.templates_pack import DocumentTemplate, document_template
+from egov.core import clock
+from egov.core import keys as platform_keys
+from egov.core.audit import audit_append
+from egov.core.errors import RateLimited, ValidationError
+
+
+class Verdict:
+    VALID = "valid"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    NOT_VALID = "not_valid"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    verdict: str
+    number: str = ""
+    document_type: str = ""
+    title: Mapping[str, str] = field(default_factory=dict)
+    authority: str = ""
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    public_facts: tuple[Mapping[str, Any], ...] = ()
+    reason: str = ""
+
+
+# --- issuing ------------------------------------------------------------------------
+
+
+def _lookup(source: str, values: Mapping[str, Any]) -> Any:
+    value: Any = values
+    for part in source.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _text(value: Any) -> str:
+    """A fact as printed: an address by its parts in order, a list joined, nothing as a dash."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, Mapping):
+        parts = [value.get(key) for key in ("sido", "sigungu", "road", "building_number", "detail")]
+        text = " ".join(str(part) for part in parts if part)
+        return text or " ".join(str(part) for part in value.values() if isinstance(part, str | int))
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(item) for item in value)
+    return str(value)
+
+
+def _rows(template: DocumentTemplate, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "label": dict(f.label),
+            "value": _text(_lookup(f.source, values)),
+            "public": f.public,
+        }
+        for f in template.fields
+    ]
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def verify_url(number: str) -> str:
+    return settings.EGOV_BASE_URL.rstrip("/") + reverse("certificates:verify_number", args=[number])
+
+
+@transaction.atomic
+def document_issue(
+    *,
+    document_type: str,
+    holder_id: UUID,
+    subject_resident_ids: list[UUID],
+    case_reference: str,
+    application_id: UUID | None,
+    values: Mapping[str, Any],
+    authority: str,
+    by: str,
+) -> IssuedDocument:
+    """Issue the signed document ``document_type`` for ``holder_id`` from ``values`` (facts, form, applicant, case).
+
+    The signing happens inside the transaction: if anything fails nothing is stored
+    and the caller's step (the approval) is undone with it.
+    """
+    template = document_template(document_type)
+    authority = authority or settings.EGOV_OPERATOR_NAME or str(_("e-Government portal"))
+    rows = _rows(template, values)
+    issued_at = clock.now()
+    expires_at = issued_at + timedelta(days=settings.EGOV_CERTIFICATE_VERIFY_DAYS)
+    local = issued_at.astimezone(_zone())
+    for _attempt in range(5):
+        number = numbers.new_number()
+        if not IssuedDocument.objects.filter(number=number).exists():
+            break
+    page = rendering.Page(
+        number=number,
+        title_ko=template.title["ko"],
+        title_en=template.title["en"],
+        rows=[(f"{row['label'].get('ko', '')} ({row['label'].get('en', '')})", row["value"]) for row in rows],
+        authority=authority,
+        issued_at=local,
+        verify_until=expires_at.astimezone(_zone()).date().isoformat(),
+        verify_url=verify_url(number),
+    )
+
+    def prepare(writer: Any) -> None:
+        rendering.prepare_pdfa(
+            writer,
+            title=f"{template.title['ko']} ({template.title['en']})",
+            author=authority,
+            subject=rendering.format_number(number),
+            created=issued_at,
+        )
+
+    # The document speaks the deployment's language, whoever's request approved the case.
+    with translation.override(settings.LANGUAGE_CODE):
+        drawn = rendering.render_pdf(page)
+    pdf = signing.sign_pdf(drawn, reason=template.title["ko"], location=authority, prepare=prepare)
+    public_facts = [{"label": row["label"], "value": row["value"]} for row in rows if row["public"]]
+    try:
+        with transaction.atomic():
+            document = IssuedDocument.objects.create(
+                number=number,
+                document_type=document_type,
+                holder_id=holder_id,
+                subject_resident_ids=[str(resident) for resident in subject_resident_ids],
+                case_reference=case_reference,
+                application_id=application_id,
+                title=dict(template.title),
+                authority=authority,
+                issued_at=issued_at,
+                expires_at=expires_at,
+                public_facts=public_facts,
+                pdf=pdf,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                signing_key_id=platform_keys.current_key_id(signing.SIGNING_KEY),
+            )
+    except IntegrityError:  # pragma: no cover - two identical 15-digit draws in one instant
+        raise ValidationError(_("The document could not be numbered; try again.")) from None
+    audit_append(
+        action="certificate.issued",
+        actor=by,
+        subject=f"user:{holder_id}",
+        object_ref=f"document:{document.id}",
+        detail={"type": document_type, "case": case_reference, "sha256": document.sha256},
+    )
+    return document
+
+
+# --- verifying ----------------------------------------------------------------------
+
+
+def _throttle(source_ip: str | None) -> None:
+    """At most EGOV_CERTIFICATE_VERIFY_RATE verifications a minute per client address (enumeration)."""
+    key = f"certificates:verify:{source_ip or 'unknown'}:{int(clock.now().timestamp()) // 60}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > settings.EGOV_CERTIFICATE_VERIFY_RATE:
+        raise RateLimited(_("Too many verifications from your connection. Wait a minute and try again."))
+
+
+def _result(document: IssuedDocument, verdict: str, reason: str = "") -> VerificationResult:
+    return VerificationResult(
+        verdict=verdict,
+        number=document.number,
+        document_type=document.document_type,
+        title=dict(document.title),
+        authority=document.authority,
+        issued_at=document.issued_at,
+        expires_at=document.expires_at,
+        public_facts=tuple(document.public_facts),
+        reason=reason,
+    )
+
+
+def _state(document: IssuedDocument) -> str:
+    if document.status == DocumentStatus.REVOKED:
+        return Verdict.REVOKED
+    if clock.now() >= document.expires_at:
+        return Verdict.EXPIRED
+    return Verdict.VALID
+
+
+def _audit(
+    result: VerificationResult,
+    document: IssuedDocument | None,
+    *,
+    how: str,
+    actor: str,
+    actor_label: str,
+    source_ip: str | None,
+) -> None:
+    audit_append(
+        action="certificate.verified",
+        actor=actor,
+        actor_label=actor_label,
+        source_ip=source_ip,
+        subject=f"user:{document.holder_id}" if document else None,
+        object_ref=f"document:{document.id}" if document else "",
+        outcome="success" if result.verdict == Verdict.VALID else "failure",
+        detail={
+            "how": how,
+            "verdict": result.verdict,
+            **({"type": document.document_type} if document else {}),
+        },
+    )
+
+
+def checked_number(text: str) -> str:
+    """The 16 digits of a number as typed; ValidationError when it is not one (wrong length, check digit)."""
+    digits = numbers.normalise(text)
+    if not numbers.is_well_formed(digits):
+        raise ValidationError(
+            _(
+                "A confirmation number has 16 digits and the last is a check digit: check the number you typed."
+            ),
+            field_errors={"number": [_("Enter the 16 digits printed at the top of the document.")]},
+        )
+    return digits
+
+
+@transaction.atomic
+def document_verify_number(
+    *, number: str, actor: str = "anonymous", actor_label: str = "", source_ip: str | None = None
+) -> VerificationResult:
+    """The verdict on a confirmation number; a malformed number is a ValidationError (and is not counted as a try)."""
+    digits = checked_number(number)
+    _throttle(source_ip)
+    document = IssuedDocument.objects.filter(number=digits).first()
+    if document is None:
+        result = VerificationResult(verdict=Verdict.NOT_VALID, number=digits, reason="unknown")
+    else:
+        result = _result(document, _state(document))
+    _audit(result, document, how="number", actor=actor, actor_label=actor_label, source_ip=source_ip)
+    return result
+
+
+@transaction.atomic
+def document_verify_pdf(
+    *, pdf: bytes, actor: str = "anonymous", actor_label: str = "", source_ip: str | None = None
+) -> VerificationResult:
+    """The verdict on an uploaded PDF: it must be, byte for byte, a document we issued, and its signature must hold.
+
+    The hash finds the document; the signature is validated with pyHanko against the
+    platform root all the same, so a copy whose bytes match but whose signature no
+    longer validates (a withdrawn trust anchor) is not valid either.
+    """
+    if not pdf:
+        raise ValidationError(
+            _("Choose the PDF file of the document to check."),
+            field_errors={"file": [_("Choose a PDF file.")]},
+        )
+    if len(pdf) > settings.EGOV_CERTIFICATE_UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            _("That file is too large to be a document issued here."),
+            field_errors={"file": [_("Choose the PDF you downloaded, unchanged.")]},
+        )
+    _throttle(source_ip)
+    digest = hashlib.sha256(pdf).hexdigest()
+    document = IssuedDocument.objects.filter(sha256=digest).first()
+    if document is None:
+        result = VerificationResult(verdict=Verdict.NOT_VALID, reason="changed_or_unknown")
+    else:
+        check = signing.validate_pdf(pdf)
+        result = (
+            _result(document, _state(document))
+            if check.valid
+            else VerificationResult(verdict=Verdict.NOT_VALID, reason="signature")
+        )
+    _audit(result, document, how="upload", actor=actor, actor_label=actor_label, source_ip=source_ip)
+    return result
