@@ -4,7 +4,7 @@ Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a plat
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
 demo accounts), serves it with gunicorn as in production, and photographs with the
 system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
-the services, a search and a service page of the catalogue, the consents page, the move-in report's apply page (and its place finder), the birth one-stop bundle's one form
+the services, a search and a service page of the catalogue, the document verification page (signed out), the consents page, the move-in report's apply page (and its place finder), the birth one-stop bundle's one form
 and her applications (after she asks for a resident registration copy, approved at once), and the dong clerk's
 search and record pages of the resident registry, each as
 ``<page>-<ko|en>-<desktop|phone>.png``. Static files are served from the collected
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from egov.core.testing import serve
 
-PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "my-gov", "consents", "apply",
+PAGES = ("home", "sign-in", "services", "search", "catalogue-service", "verify", "my-gov", "consents", "apply",
          "apply-place-finder", "apply-bundle", "my-applications", "registry-search", "registry-resident")
 LANGUAGES = ("ko", "en")
 
@@ -82,6 +82,9 @@ def main(argv: list[str]) -> int:
                     saved.append(_shoot(page, out, "search", language, width_name))
                     page.goto(base + "/catalogue/services/move-in-report/")
                     saved.append(_shoot(page, out, "catalogue-service", language, width_name))
+                    # Verify a document, signed out: a mistyped number's answer (no documents exist yet).
+                    page.goto(base + "/verify/?number=1234-5678-9012-3456")
+                    saved.append(_shoot(page, out, "verify", language, width_name))
                     page.goto(base + "/accounts/login/")
                     saved.append(_shoot(page, out, "sign-in", language, width_name))
                     sign_in(page, base, citizen.username, citizen.password)
