@@ -61,6 +61,7 @@ def form_get(request: HttpRequest, service_id: str) -> FormOut:
     return FormOut(
         service_id=definition.id, version=definition.version, name=definition.name.get(language),
         kind=definition.kind, members=[m.id for m in members],
+        given_later=[f"{answer.field}: {answer.note.get(language)}" for answer in definition.given],
         fee=sum(online_fee(m) for m in members) if members else online_fee(definition),
         fee_currency=definition.fee.currency,
         questions=[QuestionOut.model_validate(dataclasses.asdict(q))

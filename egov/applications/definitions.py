@@ -19,8 +19,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from egov.catalogue.public import FormField, ServiceDefinition, rule_holds, service_definition
 from egov.core import clock
+from egov.core.crypto import mask_rrn
 
 # Data product -> the name its data has among the facts.
 FACT_NAMES: dict[str, str] = {
@@ -150,12 +153,34 @@ def bundle_form(bundle: ServiceDefinition, members: list[ServiceDefinition]) -> 
     """
     fields: dict[str, FormField] = {}
     required: dict[str, bool] = {}
+    given = {answer.field for answer in bundle.given}
     for field in (*bundle.form, *(f for member in members for f in member.form)):
+        if field.name in given:
+            continue  # another member answers it when approved: not asked
         if field.name not in fields:
             fields[field.name] = field
         required[field.name] = required.get(field.name, False) or (field.required and field.show_if is None)
     return tuple(field if field.required == required[name] or field.show_if is not None
                  else dataclasses.replace(field, required=required[name]) for name, field in fields.items())
+
+
+def awaited_by(bundle: ServiceDefinition, member: ServiceDefinition) -> list[dict[str, Any]]:
+    """The answers ``member`` waits for from the other members of ``bundle`` (as the application keeps them)."""
+    return [{"field": answer.field, "member": answer.member, "output": answer.output,
+             "note": {"ko": answer.note.ko, "en": answer.note.en}}
+            for answer in bundle.given if member.field(answer.field) is not None and answer.member != member.id]
+
+
+def awaiting_message(awaiting: list[dict[str, Any]], language: str) -> str:
+    """Why an application cannot be decided yet: the notes of the answers it waits for."""
+    notes = " ".join(str((item.get("note") or {}).get(language[:2]) or "") for item in awaiting)
+    return _("This application cannot be decided yet. %(notes)s") % {"notes": notes}
+
+
+def identifiers_apart(definition: ServiceDefinition, form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers with every registration number masked, and the numbers themselves (to be stored encrypted)."""
+    secret = {f.name: str(form[f.name]) for f in definition.form if f.type == "resident_number" and form.get(f.name)}
+    return {**form, **{name: mask_rrn(number) for name, number in secret.items()}}, secret
 
 
 def bundle_group(idempotency_key: str) -> str:

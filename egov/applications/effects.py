@@ -17,6 +17,7 @@ in the registry's back office.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -26,14 +27,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import organisation
+from egov.applications.definitions import BUNDLE_KEY_PREFIX
 from egov.applications.models import Application
 from egov.catalogue.public import Effect, rule_holds, service_definition
 from egov.certificates import public as certificates
+from egov.core.crypto import mask_rrn
 from egov.core.errors import ValidationError
 from egov.exchange import public as exchange
 from egov.workflow.public import TransitionContext
 
-Handler = Callable[[Application, Mapping[str, Any], TransitionContext], None]
+# A handler may return outputs (``{"child_number": …}``) that a bundle hands to its other members.
+Handler = Callable[[Application, Mapping[str, Any], TransitionContext], Mapping[str, Any] | None]
 
 
 def _value(source: str, application: Application, context: TransitionContext) -> Any:
@@ -44,7 +48,7 @@ def _value(source: str, application: Application, context: TransitionContext) ->
         # The decision's date is the day of the transition on the deployment's calendar.
         decided_on = context.at.astimezone(ZoneInfo(settings.TIME_ZONE)).date().isoformat()
         return {"reference": context.case.reference, "id": str(context.case.id), "decided_on": decided_on}.get(rest)
-    value: Any = application.form if root == "form" else application.facts
+    value: Any = application.answers() if root == "form" else application.facts
     for part in rest.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
     return value
@@ -165,10 +169,16 @@ def vehicle_deregister(application: Application, fields: Mapping[str, Any], cont
 _SEX = {"male": "M", "female": "F"}
 
 
-def birth_report(application: Application, fields: Mapping[str, Any], context: TransitionContext) -> None:
-    """출생신고: the child enters the family and resident registers, in the reporting parent's household."""
-    exchange.birth_report(parent_id=_resident(application), name_ko=_text(fields, "child_name"),
-                          born_on=_date(fields, "born_on"), sex=_SEX.get(_text(fields, "sex"), ""), **_cause(context))
+def birth_report(application: Application, fields: Mapping[str, Any], context: TransitionContext) -> dict[str, str]:
+    """출생신고: the child enters the family and resident registers, in the reporting parent's household.
+
+    Gives the child's new registration number, which the other members of a birth
+    one-stop bundle wait for.
+    """
+    child = exchange.birth_report(parent_id=_resident(application), name_ko=_text(fields, "child_name"),
+                                  born_on=_date(fields, "born_on"), sex=_SEX.get(_text(fields, "sex"), ""),
+                                  **_cause(context))
+    return {"child_number": child.number}
 
 
 def death_report(application: Application, fields: Mapping[str, Any], context: TransitionContext) -> None:
@@ -234,7 +244,7 @@ HANDLERS: dict[str, Handler] = {
 def _runs(effect: Effect, application: Application, context: TransitionContext) -> bool:
     if context.transition not in effect.on:
         return False
-    return effect.when is None or rule_holds(effect.when, form=application.form, facts=application.facts)
+    return effect.when is None or rule_holds(effect.when, form=application.answers(), facts=application.facts)
 
 
 def complete(context: TransitionContext) -> None:
@@ -242,6 +252,7 @@ def complete(context: TransitionContext) -> None:
     application = Application.objects.get(case_id=context.case.id)
     definition = service_definition(application.service_id, application.service_version)
     pending = list(application.effects_pending)
+    outputs: dict[str, Any] = {}
     for effect in definition.effects:
         if not _runs(effect, application, context):
             continue
@@ -251,12 +262,42 @@ def complete(context: TransitionContext) -> None:
             pending.append({"effect": effect.name, "transition": context.transition,
                             "fields": {k: v for k, v in fields.items() if isinstance(v, str | int | bool | type(None))}})
             continue
-        handler(application, fields, context)
+        outputs.update(handler(application, fields, context) or {})
+    if outputs:
+        _give_to_bundle(application, outputs)
     if pending != application.effects_pending:
         application.effects_pending = pending
         application.save(update_fields=["effects_pending"])
     if context.to_state == "approved" and definition.document is not None:
         _issue_document(application, definition.document.template, context)
+
+
+def _give_to_bundle(application: Application, outputs: Mapping[str, Any]) -> None:
+    """Hand what this approval produced to the members of its bundle that wait for it (the child's number).
+
+    The answer is written as the applicant's would have been: encrypted, with the form
+    showing it masked, and the waiting application can be decided from then on.
+    """
+    key = application.idempotency_key
+    if not key.startswith(BUNDLE_KEY_PREFIX):
+        return
+    prefix = key[: key.rindex(":") + 1]
+    waiting = Application.objects.select_for_update().filter(
+        applicant_id=application.applicant_id, idempotency_key__range=(prefix, prefix + "~"),
+    ).exclude(pk=application.pk)
+    for sibling in waiting:
+        given = [item for item in sibling.awaiting
+                 if item.get("member") == application.service_id and outputs.get(str(item.get("output")))]
+        if not given:
+            continue
+        numbers = json.loads(sibling.identifiers) if sibling.identifiers else {}
+        for item in given:
+            number = exchange.person_number_checked(str(outputs[str(item["output"])]))
+            numbers[str(item["field"])] = number
+            sibling.form = {**sibling.form, str(item["field"]): mask_rrn(number)}
+        sibling.identifiers = json.dumps(numbers, ensure_ascii=False)
+        sibling.awaiting = [item for item in sibling.awaiting if item not in given]
+        sibling.save(update_fields=["form", "identifiers", "awaiting"])
 
 
 def _issue_document(application: Application, document_type: str, context: TransitionContext) -> None:

@@ -9,11 +9,17 @@ same case (rule 8).
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.crypto import EncryptedTextField
 from egov.core.models.base import BaseModel
+
+IDENTIFIERS_CONTEXT = "applications.identifiers"
 
 
 class Channel(models.TextChoices):
@@ -36,7 +42,14 @@ class Application(BaseModel):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     resident_id = models.UUIDField(_("applicant's resident record"), null=True, blank=True)
     organisation_id = models.UUIDField(_("competent office"), null=True, blank=True, db_index=True)
+    # The answers as shown: a registration number given for another person appears masked here;
+    # the number itself is in ``identifiers``, encrypted (rule 6). ``answers()`` joins the two.
     form = models.JSONField(_("answers"), default=dict)
+    identifiers = EncryptedTextField(_("registration numbers in the answers"), blank=True, default="",
+                                     context=IDENTIFIERS_CONTEXT)
+    # Questions another member of the same bundle answers when it is approved (the child's number
+    # a birth report gives): each {"field", "member", "output", "note"}. Not decided before they are.
+    awaiting = models.JSONField(_("answers awaited from another application"), default=list, blank=True)
     # What the registries released through the gate for this application: the case file.
     facts = models.JSONField(_("facts from the registries"), default=dict)
     # Each evidence item: product, purpose, consent id or the article cited, the gate's request id.
@@ -59,6 +72,13 @@ class Application(BaseModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def answers(self) -> dict[str, Any]:
+        """Every answer as the applicant gave it, registration numbers included (for rules and effects, not display)."""
+        merged = dict(self.form)
+        if self.identifiers:
+            merged.update(json.loads(self.identifiers))
+        return merged
 
 
 class OfficeRole(models.TextChoices):

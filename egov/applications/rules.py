@@ -27,7 +27,9 @@ def eligible(context: TransitionContext) -> bool:
     application = _application(context)
     definition = service_definition(application.service_id, application.service_version)
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
-    failing = definitions.rules_failing(definition, application.form, application.facts, language)
+    if application.awaiting:
+        raise ValidationError(definitions.awaiting_message(application.awaiting, language))
+    failing = definitions.rules_failing(definition, application.answers(), application.facts, language)
     if failing:
         raise ValidationError(" ".join(failing))
     return True
@@ -37,6 +39,8 @@ def evidence_confirms(context: TransitionContext) -> bool:
     """Every evidence item was released with data, and the eligibility rules hold: the system may decide."""
     application = _application(context)
     definition = service_definition(application.service_id, application.service_version)
+    if application.awaiting:
+        return False  # an answer another application gives is not in yet
     released = {item.get("product") for item in application.evidence}
     if any(item.product not in released for item in definition.evidence):
         return False
@@ -45,4 +49,4 @@ def evidence_confirms(context: TransitionContext) -> bool:
         value = facts.get(definitions.FACT_NAMES.get(item.product, item.product.replace("-", "_")))
         if value is None:
             return False
-    return not definitions.rules_failing(definition, application.form, facts, settings.LANGUAGE_CODE[:2])
+    return not definitions.rules_failing(definition, application.answers(), facts, settings.LANGUAGE_CODE[:2])

@@ -35,6 +35,10 @@ class FormOut(Schema):
     name: str
     kind: str = Field("service", description="service, or bundle: one form filed as one application per member")
     members: list[str] = Field(default_factory=list, description="A bundle's member services (their ids)")
+    given_later: list[str] = Field(
+        default_factory=list,
+        description="A bundle's questions that are not asked because another member answers them when approved "
+                    "(each with why, in the request's language): the child's number a birth report gives")
     fee: int
     fee_currency: str
     questions: list[QuestionOut]

@@ -15,6 +15,7 @@ key, one case per member service, all in one transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,6 +201,7 @@ class _Member:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     fee: int = 0
     exemption: str = ""
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _bundle_rows(applicant: Any, group: str) -> QuerySet[Application]:
@@ -249,7 +251,8 @@ def bundle_submit(
     members = definitions.bundle_members(bundle)
     clerk = _filer([bundle, *members], applicant=applicant, channel=channel, by=by)
 
-    answers, shares, errors = bundle_clean(definitions.bundle_form(bundle, members), members, data)
+    answers, shares, errors = bundle_clean(definitions.bundle_form(bundle, members), members, data,
+                                           given=frozenset(answer.field for answer in bundle.given))
     _consent_error(members, consent, errors)
     if errors:
         raise ValidationError(_("The application could not be submitted: correct the fields marked."),
@@ -268,7 +271,8 @@ def bundle_submit(
         filing.append(_Member(
             definition=member, form=form, organisation=organisation,
             informed=_informed_offices(member, form, own_dong, exclude=organisation),
-            requester=_requester(member, organisation=organisation, clerk=reader, by=by, source_ip=source_ip)))
+            requester=_requester(member, organisation=organisation, clerk=reader, by=by, source_ip=source_ip),
+            awaiting=definitions.awaited_by(bundle, member)))
     reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]] = {}
     failing: list[str] = []
     language = _language()
@@ -304,7 +308,7 @@ def _file_bundle(filing: list[_Member], *, applicant: Any, by: Any, clerk_org: O
               key=definitions.member_key(key, item.definition.id), channel=channel, form=item.form, facts=item.facts,
               evidence=item.evidence, organisation=item.organisation, informed=item.informed,
               resident_id=applicant.resident_id, fee=item.fee, exemption=item.exemption, source_ip=source_ip,
-              bundle=mark)
+              bundle=mark, awaiting=item.awaiting)
         for item in filing
     ]
 
@@ -467,7 +471,8 @@ def _applicant_relation(family: Mapping[str, Any], applicant: Any) -> str:
 def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: OrganisationInfo | None, key: str,
           channel: str, form: dict[str, Any], facts: dict[str, Any], evidence: list[dict[str, Any]],
           organisation: OrganisationInfo, informed: list[OrganisationInfo], resident_id: UUID, fee: int,
-          exemption: str, source_ip: str | None, bundle: dict[str, Any] | None = None) -> Application:
+          exemption: str, source_ip: str | None, bundle: dict[str, Any] | None = None,
+          awaiting: list[dict[str, Any]] | None = None) -> Application:
     """The case, the application, its offices, the fee, the notice and an automatic decision: all or nothing.
 
     ``bundle`` marks a member of a bundle submission on its case (the bundle's id,
@@ -476,6 +481,8 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
     assert definition.workflow is not None
     actor = _actor(by)
     admin_dong = _address_code(definition.workflow.assign_to, form, lambda: "")
+    # Registration numbers given for other people are kept encrypted; the case and the form show them masked.
+    form, numbers = definitions.identifiers_apart(definition, form)
     if not admin_dong and not any(entry.get("subject") for entry in evidence):
         # The applicant's address, when the facts are theirs: an heir's inquiry reads the deceased's record.
         address = (facts.get("resident") or {}).get("address") or {}
@@ -491,6 +498,7 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
         applicant=applicant, filed_by=by if channel == Channel.COUNTER else None, idempotency_key=key,
         case_id=case.id, reference=case.reference, service_id=definition.id, service_version=definition.version,
         channel=channel, resident_id=resident_id, organisation_id=organisation.id, form=form, facts=facts,
+        identifiers=json.dumps(numbers, ensure_ascii=False) if numbers else "", awaiting=awaiting or [],
         evidence=evidence, fee_amount=fee, fee_currency=definition.fee.currency, fee_exemption=exemption,
         submitted_at=case.opened_at,
     )
@@ -573,6 +581,8 @@ def application_act(
         raise ValidationError(_("Say why, so that the applicant knows what to do."),
                               field_errors={"reason": [_("Give the reasons; the applicant will read them.")]})
     definition = service_definition(application.service_id, application.service_version)
+    if action == "approve" and application.awaiting:
+        raise ValidationError(definitions.awaiting_message(application.awaiting, _language()))
     roles = sorted(info.roles - {"applicant", "system"})
     data_update: dict[str, Any] | None = None
     if action in ("approve", "reject"):

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from egov.accounts.public import admin_dongs_for_legal_dong
 from egov.catalogue.public import FormField, ServiceDefinition, rule_holds
 from egov.core import clock
+from egov.core.errors import ValidationError
+from egov.exchange import public as exchange
 
 ADDRESS_PARTS = ("sido", "sigungu", "road", "building_number", "detail", "postcode", "legal_dong_code",
                  "admin_dong_code")
@@ -173,8 +175,20 @@ def _file(field: FormField, value: Any, errors: Errors) -> Any:
     return dict(value)
 
 
+def _resident_number(field: FormField, value: Any, errors: Errors) -> Any:
+    """Another person's registration number, written ``YYMMDD-NNNNNNN`` (stored encrypted, shown masked)."""
+    if not isinstance(value, str):
+        errors.setdefault(field.name, []).append(_("%(field)s: give the 13 digits.") % {"field": label_of(field)})
+        return None
+    try:
+        return exchange.person_number_checked(value)
+    except ValidationError as error:
+        errors.setdefault(field.name, []).append(f"{label_of(field)}: {error.message}")
+        return None
+
+
 CHECKS = {"text": _text, "number": _number, "date": _date, "choice": _choice, "boolean": _boolean,
-          "address": _address, "file": _file}
+          "address": _address, "file": _file, "resident_number": _resident_number}
 
 
 def form_clean(definition: ServiceDefinition, data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
@@ -183,7 +197,7 @@ def form_clean(definition: ServiceDefinition, data: Mapping[str, Any]) -> tuple[
 
 
 def bundle_clean(form: Sequence[FormField], members: Sequence[ServiceDefinition], data: Mapping[str, Any],
-                 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Errors]:
+                 given: frozenset[str] = frozenset()) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Errors]:
     """A bundle's answers: checked against its one form, then each member's share against the member's own rules.
 
     Returns the answers, each member's answers (by service id) and the problems by
@@ -195,8 +209,10 @@ def bundle_clean(form: Sequence[FormField], members: Sequence[ServiceDefinition]
     faulty = set(errors)
     by_member: dict[str, dict[str, Any]] = {}
     for member in members:
-        names = {field.name for field in member.form}
-        share, member_errors = fields_clean(member.form, {k: v for k, v in data.items() if k in names})
+        # A question another member answers later (``given``) is not asked now.
+        asked = [field for field in member.form if field.name not in given]
+        names = {field.name for field in asked}
+        share, member_errors = fields_clean(asked, {k: v for k, v in data.items() if k in names})
         by_member[member.id] = share
         for name, messages in member_errors.items():
             if name not in faulty and not any(key.startswith(f"{name}.") for key in faulty):

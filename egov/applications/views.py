@@ -70,6 +70,7 @@ def _form_page(request: HttpRequest, definition: ServiceDefinition, *, template:
         "has_errors": bool(errors), "idempotency_key": key or uuid.uuid4().hex,
         "channel_allowed": all(definitions.channel_allowed(d, channel) for d in (definition, *members)),
         "is_bundle": bool(members), "members": [member.name.get(language) for member in members],
+        "given_notes": [answer.note.get(language) for answer in definition.given],
         **(extra or {}),
     }
     return render(request, template, context, status=status)
@@ -236,8 +237,12 @@ def _answers(application: Any, language: str, *, bundle_id: str = "", bundle_ver
         fields += [f for f in service_definition(bundle_id, bundle_version).form if definition.field(f.name) is None]
     known = [(item, form[item.name]) for item in fields if item.name in form]
     extra = [(None, name, value) for name, value in form.items() if all(item.name != name for item, _v in known)]
+    # A question another application of the bundle answers later (the child's number) says so.
+    waiting = [(item, (entry.get("note") or {}).get(language[:2], "")) for entry in application.awaiting
+               for item in fields if item.name == entry.get("field")]
     return ([(item.label.get(language), _answer_text(item, value, language)) for item, value in known]
-            + [(name, _answer_text(None, value, language)) for _none, name, value in extra])
+            + [(name, _answer_text(None, value, language)) for _none, name, value in extra]
+            + [(item.label.get(language), str(note)) for item, note in waiting])
 
 
 def _case_page(request: HttpRequest, application: Any, decides: bool, *, errors: dict[str, list[str]] | None = None,

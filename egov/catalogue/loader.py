@@ -25,7 +25,7 @@ from django.conf import settings
 from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from egov.catalogue.schema import ServiceDefinition, Text, cross_check, definition_adapter
+from egov.catalogue.schema import MEMBER_OUTPUTS, ServiceDefinition, Text, cross_check, definition_adapter
 
 __all__ = ["DefinitionError", "LifeEvent", "LoadedDefinition", "Pack", "TaskArea", "content_hash", "line_of", "line_of_key", "load_pack"]
 
@@ -277,6 +277,7 @@ def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[Defi
             errors.append(DefinitionError(item.path, line_of(node, ("members", index)),
                                           f"members.{index}: {member!r} is not a service of the pack"))
         subjects = list(_subject_problems(item.definition, bundle_fields.get(item.definition.id, {})))
+        subjects += _given_problems(item.definition, services)
         for location, reason in subjects:
             errors.append(DefinitionError(item.path, line_of(node, location), f"{_dotted(location)}: {reason}"))
         if not wrong and not subjects:
@@ -299,8 +300,29 @@ def _subject_problems(definition: ServiceDefinition, bundle_fields: dict[str, st
         if name not in fields:
             yield where, (f"{evidence.subject!r} names a field the form does not declare"
                           + (" (nor the form of a bundle listing this service)" if definition.kind == "service" else ""))
-        elif fields[name] != "text":
-            yield where, f"{evidence.subject!r} is a {fields[name]} field; a registration number is a text field"
+        elif fields[name] != "resident_number":
+            yield where, (f"{evidence.subject!r} is a {fields[name]} field; a person is named by a "
+                          "resident_number field")
+
+
+def _given_problems(definition: ServiceDefinition, services: dict[str, ServiceDefinition]) -> Iterator[tuple[Any, str]]:
+    """A bundle's ``given`` answer: a member's question, answered by what another member's effect produces."""
+    asked = {f.name: f for member in definition.members if member in services for f in services[member].form}
+    for index, given in enumerate(definition.given):
+        where = ("given", index)
+        producer = services.get(given.member)
+        if given.member not in definition.members or producer is None:
+            yield (*where, "member"), f"{given.member!r} is not a member of this bundle"
+            continue
+        if given.field not in asked:
+            yield (*where, "field"), f"{given.field!r} is not a question of any member"
+        elif asked[given.field].type != "resident_number":
+            yield (*where, "field"), f"{given.field!r} is a {asked[given.field].type} field; only a resident_number is given"
+        if given.field in {f.name for f in definition.form} or given.field in {f.name for f in producer.form}:
+            yield (*where, "field"), f"{given.field!r} is asked by the bundle or by {given.member}, which cannot wait for it"
+        effect = MEMBER_OUTPUTS[given.output]
+        if not any(e.name == effect and "approve" in e.on for e in producer.effects):
+            yield (*where, "output"), f"{given.member} has no {effect} effect on approval to give {given.output!r}"
 
 
 def _read(directory: Path) -> Pack:

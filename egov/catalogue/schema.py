@@ -12,6 +12,7 @@ with its location so that the loader can name the line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -139,10 +140,16 @@ class FieldValidation:
 
 @dataclass(frozen=True, kw_only=True, config=STRICT)
 class FormField:
-    """One question of the form. ``prefill`` names the registry fact that fills it, under consent."""
+    """One question of the form. ``prefill`` names the registry fact that fills it, under consent.
+
+    A ``resident_number`` question (another person's registration number: the deceased,
+    the spouse, the seller) is kept encrypted with the application and shown masked,
+    as rule 6 keeps every registration number; a ``text`` question must not be used
+    for one.
+    """
 
     name: Name
-    type: Literal["text", "number", "date", "choice", "boolean", "address", "file"]
+    type: Literal["text", "number", "date", "choice", "boolean", "address", "file", "resident_number"]
     label: Text
     help: Text | None = None
     required: bool = True
@@ -325,6 +332,27 @@ class Channel:
     channel: Literal["online", "counter", "both"]
 
 
+# What an approved member of a bundle hands to the other members (its effects' outputs).
+# Each output names the effect that produces it.
+MEMBER_OUTPUTS = {"child_number": "family.register_birth"}
+
+
+@dataclass(frozen=True, kw_only=True, config=STRICT)
+class GivenAnswer:
+    """A question of a bundle's members that another member answers when it is approved.
+
+    In the birth one-stop service the child allowance asks for the child's
+    registration number, which does not exist until the birth report is approved: the
+    bundle's form does not ask it, and the number is filled in on the waiting members
+    when the report is approved (their officials cannot decide them before).
+    """
+
+    field: Name
+    member: Slug
+    output: Literal["child_number"]
+    note: Text
+
+
 @dataclass(frozen=True, kw_only=True, config=STRICT)
 class ServiceDefinition:
     """One service (or a bundle of services applied for with one form)."""
@@ -340,6 +368,7 @@ class ServiceDefinition:
     keywords: Keywords = Keywords()
     life_events: tuple[Slug, ...] = ()
     members: tuple[Slug, ...] = ()
+    given: tuple[GivenAnswer, ...] = ()
     eligibility: tuple[EligibilityRule, ...] = ()
     form: tuple[FormField, ...] = ()
     evidence: tuple[EvidenceItem, ...] = ()
@@ -370,6 +399,16 @@ class ServiceDefinition:
             raise ValueError("a bundle lists at least two member services")
         if self.kind == "service" and self.members:
             raise ValueError("only a bundle lists members")
+        if self.kind == "service" and self.given:
+            raise ValueError("only a bundle has answers given by its members")
+
+    @model_serializer(mode="wrap")
+    def _without_default_given(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # As EvidenceItem.subject: a definition without ``given`` is stored as before it existed (E002).
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("given"):
+            data.pop("given", None)
+        return data
 
     @property
     def fully_online(self) -> bool:
@@ -450,6 +489,10 @@ def cross_check(definition: ServiceDefinition) -> list[tuple[Location, str]]:
             problems.append(((*where, "type"), "a choice field lists its choices"))
         if field.type != "choice" and field.choices:
             problems.append(((*where, "choices"), "only a choice field lists choices"))
+        if field.type == "text" and field.validation is not None and field.validation.pattern and any(
+                re.fullmatch(field.validation.pattern, sample) for sample in ("900101-1234567", "9001011234567")):
+            problems.append(((*where, "type"), "a registration number is asked with type resident_number, "
+                                               "which keeps it encrypted and shows it masked (rule 6)"))
         if field.type == "file" and field.upload_reason is None:
             problems.append(((*where, "type"),
                              "an upload says why no registry holds this (upload_reason): registries are asked first"))

@@ -55,6 +55,7 @@ __all__ = [
     "marriage_report",
     "own_records",
     "parcel_category_changed",
+    "person_number_checked",
     "products",
     "purposes",
     "requester_for_user",
@@ -239,6 +240,8 @@ vehicle_register_new = registries.vehicle_register_new
 vehicle_transfer_by_plate = registries.vehicle_transfer_by_plate
 vehicle_deregister_by_plate = registries.vehicle_deregister_by_plate
 birth_report = registries.birth_report
+# Not a read: the shape of a registration number a form asks for another person.
+person_number_checked = registries.person_number_checked
 death_report = registries.death_report
 marriage_report = registries.marriage_report
 building_demolished = registries.building_demolished

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_noop
 from egov.core import clock
 from egov.core.audit import audit_append
 from egov.core.crypto import mask_email, mask_phone
-from egov.core.errors import PermissionDenied
+from egov.core.errors import PermissionDenied, ValidationError
 from egov.registries import records, selectors
 from egov.registries.family_certificates import (
     FamilyCertificate,
@@ -123,6 +123,7 @@ __all__ = [
     "vehicle_register_new",
     "vehicle_transfer_by_plate",
     "vehicles_of_person",
+    "person_number_checked",
 ]
 
 # The purposes an official chooses from before reading a record. The log keeps the
@@ -253,6 +254,23 @@ def _full_number_allowed(reader: Reader, resident_id: uuid.UUID, asked: bool) ->
 
 def _resident_existed(record: ResidentRecord, on: date) -> bool:
     return record.birth_date <= on and record.registered_on <= on
+
+
+def person_number_checked(number: str) -> str:
+    """A registration number given in a form, in its written form (``YYMMDD-NNNNNNN``); reads nobody.
+
+    Only its shape is checked (13 digits, a real date of birth, a known seventh digit):
+    whether the person exists is the registry's answer when the number is used, and the
+    check digit means something only for numbers issued before October 2020, which a
+    form cannot tell. Raises ``ValidationError`` with the translated reason.
+    """
+    from egov.registries.identifiers import IdentifierError, parse_person_number
+
+    try:
+        digits = parse_person_number(number).digits
+    except IdentifierError as error:
+        raise ValidationError(str(error)) from None
+    return f"{digits[:6]}-{digits[6:]}"
 
 
 # --- person-reading functions -------------------------------------------------------------------
@@ -770,7 +788,8 @@ def birth_report(
         name_ko=name_ko, birth_date=born_on, sex=sex, father_id=father_id, mother_id=mother_id,
         household_id=parent.household_id, cause=cause,
     )
-    return records.resident_record_of(child)
+    # The reporting parent receives the child's number (the report's receipt carries it).
+    return records.resident_record_of(child, full_number=True)
 
 
 def death_report(

@@ -87,24 +87,26 @@ def test_alice_files_the_birth_one_stop_service_with_one_form_and_follows_its_th
     assert page.locator("input[name=bank_account]").count() == 1
     problems += _problems(page, axe_js, "bundle apply page (ko, phone)", phone=True)
 
-    page.fill("#id_child_name_ko", "김별")
+    # The child has no registration number yet: it is not asked, and the page says where it comes from.
+    assert page.locator("#id_child_number").count() == 0
+    assert "출생신고가 처리되면 아이에게 주민등록번호가 부여되어" in page.locator("#bundle-members").inner_text()
+    page.fill("#id_child_name_ko", "Byeol")
     page.fill("#id_born_on", parents["born_on"])
     page.select_option("#id_sex", "female")
     for part, value in BIRTHPLACE.items():
         page.fill(f"#id_birthplace\\.{part}", value)
     page.set_input_files("#id_birth_proof", str(proof))
-    page.fill("#id_child_number", "12")
     page.fill("#id_bank_account", "110-123-456789")
     page.select_option("#id_childcare", "home")
     page.locator("label[for=id_consent]").click()
     page.locator("#submit-application").click()
     page.wait_for_load_state()
 
-    # The wrong number is shown under its field; her other answers are still there.
-    assert page.locator("#id_child_number_error").is_visible()
+    # The name in Latin letters is shown wrong under its field; her other answers are still there.
+    assert page.locator("#id_child_name_ko_error").is_visible()
     assert page.locator("#id_bank_account").input_value() == "110-123-456789"
     problems += _problems(page, axe_js, "bundle apply page with errors (ko, phone)", phone=True)
-    page.fill("#id_child_number", "260101-4123456")
+    page.fill("#id_child_name_ko", "김별")
     page.set_input_files("#id_birth_proof", str(proof))
     page.locator("label[for=id_consent]").click()
     page.locator("#submit-application").click()

@@ -11,16 +11,21 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.utils import translation
 
+from egov.accounts.fixtures import make_official
 from egov.applications import effects
 from egov.applications.models import Application
-from egov.applications.services import application_submit, bundle_submit
+from egov.applications.services import application_act, application_submit, bundle_submit
 from egov.core.errors import Conflict, ValidationError
 from egov.exchange.public import consents_of
 from egov.workflow.public import case_get, cases_for_applicant
 
 pytestmark = pytest.mark.django_db
+Organisation = apps.get_model("accounts", "Organisation")
+Resident = apps.get_model("registries", "Resident")
 
 BIRTH = {
     "child_name_ko": "김별",
@@ -41,7 +46,6 @@ BIRTH = {
         "sha256": "0" * 64,
         "path": "applications/uploads/proof.pdf",
     },
-    "child_number": "260101-4123456",
     "bank_account": "110-123-456789",
     "childcare": "home",
 }
@@ -71,7 +75,11 @@ def test_the_birth_one_stop_service_opens_a_case_for_each_member_from_one_form(
     assert [_state(a) for a in filed] == ["submitted", "submitted", "submitted"]
     # Each member keeps the answers it asks; the one account number serves both benefits.
     assert set(filed[0].form) == {"child_name_ko", "born_on", "sex", "birthplace", "birth_proof"}
-    assert filed[1].form == {"child_number": "260101-4123456", "bank_account": "110-123-456789"}
+    # The child has no number yet: the benefits wait for the one the birth report gives.
+    assert filed[1].form == {"bank_account": "110-123-456789"}
+    assert [item["field"] for item in filed[1].awaiting] == [item["field"] for item in filed[2].awaiting] == [
+        "child_number"]
+    assert filed[0].awaiting == []
     assert filed[2].form["bank_account"] == "110-123-456789" and filed[2].form["childcare"] == "home"
     # Each goes to its own competent office: the birth report to 종로구, the benefits to 청운효자동.
     assert filed[1].organisation_id == filed[2].organisation_id == offices["cheongun"].id
@@ -106,7 +114,6 @@ def test_the_form_asks_a_question_the_members_share_once(service_pack: None) -> 
         "sex",
         "birthplace",
         "birth_proof",
-        "child_number",
         "bank_account",
         "childcare",
     ]
@@ -160,20 +167,20 @@ def test_each_field_of_the_one_form_gets_its_own_message_and_nothing_is_filed(
     alice: Any,
     alice_resident: Any,
 ) -> None:
-    wrong = {**BIRTH, "child_number": "12", "childcare": "grandparents"}
+    wrong = {**BIRTH, "child_name_ko": "Byeol", "childcare": "grandparents"}
     del wrong["bank_account"]
     with pytest.raises(ValidationError) as raised:
         _file(alice, "birth-one-stop", wrong)
     errors = raised.value.field_errors
-    assert errors["child_number"] == [
-        "Child's resident registration number is not in the expected form; see the help under the field."
+    assert errors["child_name_ko"] == [
+        "Child's name (Hangul) is not in the expected form; see the help under the field."
     ]
     assert errors["bank_account"] == ["Fill in Account for payments."]
     assert errors["childcare"] == ["Childcare: choose one of the options."]
     assert Application.objects.count() == 0
     with translation.override("ko"), pytest.raises(ValidationError) as raised:
         _file(alice, "birth-one-stop", wrong)
-    assert "아동의 주민등록번호" in raised.value.field_errors["child_number"][0]
+    assert "아이 이름(한글)" in raised.value.field_errors["child_name_ko"][0]
     assert "보육 방식" in raised.value.field_errors["childcare"][0]
 
 
@@ -194,8 +201,38 @@ def test_the_safe_inheritance_inquiries_complete_at_once(
         "inheritance-local-tax-inquiry",
     ]
     assert [_state(a) for a in filed] == ["approved", "approved", "approved"]
-    # The bundle's own question travels with each member's answers, for the official.
-    assert all(a.form == {"relation": "child", "deceased_number": "500101-1234567"} for a in filed)
+    # The bundle's own question travels with each member's answers, for the official; the
+    # deceased's number is shown masked and kept encrypted.
+    assert all(a.form == {"relation": "child", "deceased_number": "500101-1******"} for a in filed)
+    assert all(a.answers()["deceased_number"] == "500101-1234567" for a in filed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT form, identifiers FROM applications_application")
+        stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert "1234567" not in stored and "500101-1******" in stored
+
+
+def test_the_benefits_wait_for_the_childs_number_that_the_birth_report_gives(
+    offices: Any, alice: Any, alice_resident: Any, clerk: Any
+) -> None:
+    birth, allowance, benefit = _file(alice, "birth-one-stop", BIRTH)
+    gu_clerk = make_official("gu-clerk", "Gu Clerk", Organisation.objects.get(id=birth.organisation_id).code,
+                             ["clerk", "reviewer"])
+    application_act(application=allowance, action="claim", official=clerk)
+    with pytest.raises(ValidationError) as raised:
+        application_act(application=allowance, action="approve", official=clerk)
+    assert "The birth report gives the child a registration number" in raised.value.message
+    assert _state(allowance) == "in_review"
+
+    application_act(application=birth, action="claim", official=gu_clerk)
+    application_act(application=birth, action="approve", official=gu_clerk)
+    allowance.refresh_from_db()
+    benefit.refresh_from_db()
+    child = Resident.objects.get(name_ko="김별")
+    for waiting in (allowance, benefit):
+        assert waiting.awaiting == []
+        assert waiting.answers()["child_number"] == child.identifier[:6] + "-" + child.identifier[6:]
+        assert waiting.form["child_number"] == f"{child.identifier[:6]}-{child.identifier[6]}******"
+    assert application_act(application=allowance, action="approve", official=clerk).state == "approved"
 
 
 def test_a_crash_while_filing_the_last_member_leaves_no_case_and_a_retry_files_them_all(

@@ -18,7 +18,9 @@ def test_the_form_of_a_bundle_is_public_and_asks_each_question_once(client: Any,
     assert form["kind"] == "bundle"
     assert form["members"] == ["birth-report", "child-allowance", "parental-benefit"]
     names = [q["name"] for q in form["questions"]]
-    assert names.count("child_number") == 1 and names.count("bank_account") == 1 and "birthplace" in names
+    # The child's number is not asked: the birth report gives it to the two benefits.
+    assert "child_number" not in names and names.count("bank_account") == 1 and "birthplace" in names
+    assert form["given_later"][0].startswith("child_number: The birth report gives the child a registration number")
     assert [e["product"] for e in form["evidence"]] == ["resident-registration-copy", "family-relations"]
 
 
@@ -175,11 +177,11 @@ def test_a_wrong_answer_on_the_bundle_page_is_shown_under_its_field_and_keeps_th
     english: None,
 ) -> None:
     post = _birth_post("page-b2")
-    post["child_number"] = "12"
+    post["child_name_ko"] = "Byeol"
     response = citizen_client.post(reverse("applications:apply", args=["birth-one-stop"]), post)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_child_number_error"' in html and 'value="110-123-456789"' in html
+    assert 'id="id_child_name_ko_error"' in html and 'value="110-123-456789"' in html
     assert Application.objects.count() == 0
 
 

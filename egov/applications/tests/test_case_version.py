@@ -2,8 +2,8 @@
 
 Version 2 of the child allowance, loaded from the pack while Alice's first application
 is open, asks one more question and lets the clerk approve without claiming first. Her
-open case still takes the steps of version 1 to its end; her new application is asked
-the new question and follows version 2.
+open case still takes the steps of version 2 to its end; her new application is asked
+the new question and follows version 3.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ pytestmark = pytest.mark.django_db
 ANSWERS = {"child_number": "260101-4123456", "bank_account": "110-123-456789"}
 
 
-def _load_version_2(pack: Path) -> None:
-    """The pack's child allowance as version 2: a new question, and approval straight from submission."""
+def _load_version_3(pack: Path) -> None:
+    """The pack's child allowance as version 3: a new question, and approval straight from submission."""
     path = pack / "services" / "child-allowance.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("version: 1\n", "version: 2\n", 1)
+    text = text.replace("version: 2\n", "version: 3\n", 1)
     text = text.replace(
         """  - name: bank_account
     type: text
@@ -74,13 +74,13 @@ def test_an_open_case_completes_under_its_version_while_a_new_application_uses_t
     first = application_submit(
         applicant=alice, service_id="child-allowance", data=ANSWERS, idempotency_key="v1", by=alice
     )
-    assert first.service_version == 1
+    assert first.service_version == 2
 
-    _load_version_2(Path(settings.EGOV_COUNTRY_DIR))
-    assert service_definition("child-allowance").version == 2
-    assert service_definition("child-allowance", 1).field("bank_name") is None
+    _load_version_3(Path(settings.EGOV_COUNTRY_DIR))
+    assert service_definition("child-allowance").version == 3
+    assert service_definition("child-allowance", 2).field("bank_name") is None
 
-    # The open case: version 1 has no approval straight from submission; the clerk claims it first.
+    # The open case: version 2 has no approval straight from submission; the clerk claims it first.
     with pytest.raises(Conflict):
         application_act(application=first, action="approve", official=clerk)
     assert _state(first) == "submitted"
@@ -89,7 +89,7 @@ def test_an_open_case_completes_under_its_version_while_a_new_application_uses_t
     assert _state(first) == "approved"
     assert [h.transition for h in case_history(case_id=first.case_id)][-2:] == ["claim", "approve"]
 
-    # A new application is asked version 2's question and follows version 2's steps.
+    # A new application is asked version 3's question and follows version 3's steps.
     with pytest.raises(ValidationError) as raised:
         application_submit(
             applicant=alice, service_id="child-allowance", data=ANSWERS, idempotency_key="v2", by=alice
@@ -102,8 +102,8 @@ def test_an_open_case_completes_under_its_version_while_a_new_application_uses_t
         idempotency_key="v2",
         by=alice,
     )
-    assert second.service_version == 2
+    assert second.service_version == 3
     application_act(application=second, action="approve", official=clerk)
     assert _state(second) == "approved"
     assert [h.transition for h in case_history(case_id=second.case_id)][-1] == "approve"
-    assert first.service_version == 1 and first.form == ANSWERS
+    assert first.service_version == 2 and first.answers() == ANSWERS

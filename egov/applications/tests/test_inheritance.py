@@ -260,7 +260,28 @@ def test_a_member_may_read_the_person_a_question_of_its_bundle_names(pack_copy: 
     path = pack_copy / "inheritance-local-tax-inquiry.yaml"
     text = path.read_text(encoding="utf-8")
     own_question = text[text.index("form:\n") : text.index("evidence:\n")]
-    path.write_text(text.replace(own_question, "").replace("version: 2", "version: 99"), encoding="utf-8")
+    path.write_text(text.replace(own_question, "").replace("version: 3", "version: 99"), encoding="utf-8")
     assert _errors() == []
     tax = service_definition("inheritance-local-tax-inquiry", 99)
     assert tax.form == () and {item.subject for item in tax.evidence} == {"form.deceased_number"}
+
+
+def test_a_registration_number_asked_as_plain_text_is_refused(pack_copy: Any) -> None:
+    path = pack_copy / "death-report.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(
+        "    type: resident_number\n", "    type: text\n    validation: {pattern: '^[0-9]{6}-?[0-9]{7}$'}\n", 1),
+        encoding="utf-8")
+    problems = _errors()
+    assert len(problems) == 1 and problems[0].startswith("death-report.yaml:")
+    assert "a registration number is asked with type resident_number, which keeps it encrypted" in problems[0]
+
+
+def test_an_answer_given_by_a_member_that_cannot_give_it_is_refused(pack_copy: Any) -> None:
+    path = pack_copy / "birth-one-stop.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    member: birth-report\n", "    member: child-allowance\n", 1), encoding="utf-8")
+    problems = _errors()
+    assert any("birth-one-stop.yaml:" in p and "given.0.field: 'child_number' is asked by the bundle or by "
+               "child-allowance, which cannot wait for it" in p for p in problems), problems
+    assert any("given.0.output: child-allowance has no family.register_birth effect" in p for p in problems), problems

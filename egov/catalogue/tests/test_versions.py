@@ -36,11 +36,11 @@ def test_a_stored_definition_comes_back_frozen() -> None:
 def test_a_case_keeps_its_version_when_the_pack_bumps_it(pack_dir: Path) -> None:
     catalogue.load_catalogue()
     path = pack_dir / "services" / "child-allowance.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 2").replace(
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 2", "version: 3").replace(
         "A monthly allowance of 100,000 won", "A monthly allowance of 110,000 won"), encoding="utf-8")
     assert catalogue.load_catalogue()["stored"] == 1
     assert "110,000" in catalogue.service_definition("child-allowance").description.en
-    assert "100,000" in catalogue.service_definition("child-allowance", 1).description.en
+    assert "100,000" in catalogue.service_definition("child-allowance", 2).description.en
 
 
 def test_a_changed_definition_with_the_same_version_is_refused(pack_dir: Path) -> None:
@@ -49,7 +49,7 @@ def test_a_changed_definition_with_the_same_version_is_refused(pack_dir: Path) -
     path.write_text(path.read_text(encoding="utf-8").replace("100,000 won", "120,000 won"), encoding="utf-8")
     with pytest.raises(catalogue.CatalogueInvalid) as refused:
         catalogue.load_catalogue()
-    assert "child-allowance.yaml:4: version: child-allowance version 1 is already stored" in refused.value.message
+    assert "child-allowance.yaml:4: version: child-allowance version 2 is already stored" in refused.value.message
     assert "100,000" in catalogue.service_definition("child-allowance").description.en
 
 
