@@ -91,6 +91,6 @@ def require_chromium() -> str:
 
 @pytest.fixture
 def live_url(committed_db: str, tmp_path: Any) -> Iterator[str]:
-    """The platform served by gunicorn (as in production) on a committed clone; yields its base URL."""
+    """The platform served by the production server (Granian) on a committed clone; yields its base URL."""
     with serve({**os.environ, "DATABASE_URL": committed_db}, tmp_path / "server.log") as base:
         yield base

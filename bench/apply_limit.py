@@ -1,6 +1,6 @@
 """bench-apply's limit: a minimal endpoint doing the database writes of one business closure report.
 
-The URLconf of the benchmark's gunicorn (``bench.apply_limit_settings``): the product's URLs
+The URLconf of the benchmark's Granian (``bench.apply_limit_settings``): the product's URLs
 plus ``POST /bench/apply-minimal``, which never exists in the product. Per request it writes
 the rows an automatically approved ``business-closure-report`` writes through
 ``POST /api/v1/applications/applications`` — the consent, the exchange-log row of the evidence
@@ -86,9 +86,9 @@ VALUES (%s, 'opened', '', '', 'submitted', %s, '', '{"channel": "online"}', %s),
 """
 _APPLICATION = """
 INSERT INTO applications_application (id, created_at, updated_at, applicant_id, idempotency_key, case_id, reference,
-  service_id, service_version, channel, resident_id, organisation_id, form, facts, evidence, fee_amount, fee_currency,
-  fee_exemption, effects_pending, submitted_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1, 'online', %s, %s, %s, %s, %s, 0, 'KRW', '', '[]', %s)
+  service_id, service_version, channel, resident_id, organisation_id, form, identifiers, awaiting, facts, evidence,
+  fee_amount, fee_currency, fee_exemption, effects_pending, submitted_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1, 'online', %s, %s, %s, '', '[]', %s, %s, 0, 'KRW', '', '[]', %s)
 """
 _OFFICE = """
 INSERT INTO applications_applicationoffice (application_id, organisation_id, role) VALUES (%s, %s, 'competent')

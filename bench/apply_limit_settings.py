@@ -1,7 +1,7 @@
-"""Settings of bench-apply's gunicorn: the product's settings, with the URLconf that adds the limit's endpoint.
+"""Settings of bench-apply's Granian: the product's settings, with the URLconf that adds the limit's endpoint.
 
 Only the benchmark's server loads this module (``DJANGO_SETTINGS_MODULE=bench.apply_limit_settings``,
-set by bench/bench_apply.py for its gunicorn alone), so the minimal endpoint never becomes part of
+set by bench/bench_apply.py for its Granian alone), so the minimal endpoint never becomes part of
 the product: everything else — middleware, database options, the audit sealer — is the product's.
 """
 

@@ -2,7 +2,7 @@
 
 On PostgreSQL (``EGOV_BENCH_POSTGRES_URL``, default ``postgresql://127.0.0.1:5432/egov_bench``;
 the database is created and dropped here), over HTTP against the production server —
-gunicorn as ``make demo`` runs it (2 workers x 4 threads, gthread, persistent database
+Granian as ``make demo`` runs it (2 workers x 4 threads, persistent database
 connections) — concurrent citizens file the business closure report (``business-closure-report``):
 ``POST /api/v1/applications/applications`` with an idempotency key, which submits, records
 the consent, reads the business register through the gate, opens the case, approves it
@@ -22,7 +22,7 @@ whole request, as the client sees it.
 
 The limit, in the same run and on the same server: ``POST /bench/apply-minimal``
 (bench/apply_limit.py, mounted only through ``bench.apply_limit_settings``, the settings of
-this benchmark's gunicorn alone), which writes the same rows for the same kind of request —
+this benchmark's Granian alone), which writes the same rows for the same kind of request —
 consent, exchange-log row, case with its history and reference number, application and
 office, notices, the business closed with its registry event, five audit entries — in one
 transaction of hand-written SQL. Rounds come in blocks of four in mirrored order (limit,
@@ -40,7 +40,7 @@ Last line: ``bench-apply: apps_per_s=<n> p99_ms=<n> limit_per_s=<n> ratio=<n>``.
 ratio >= 0.5 (exit status 1 below it, or when the check of the result fails). Goals
 (reported as met or not met): >= 200 applications/s and p99 < 150 ms on 2 cores shared by
 server, database and load generator. ``--profile`` adds a cProfile of the server handling
-one application (Django's handler called in-process on the same database, as gunicorn
+one application (Django's handler called in-process on the same database, as Granian
 calls it), by where the time goes, and of the limit for comparison.
 
 Run as ``.venv/bin/python bench/bench_apply.py`` (``make bench-apply``); ``--help`` lists the
@@ -68,6 +68,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from egov.core.serving import server_command
+
 GATE = 0.5
 GOAL_APPS_PER_S = 200.0
 GOAL_P99_MS = 150.0
@@ -86,7 +88,7 @@ WARM_PROFILE = 40
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/bench_apply.py",
-        description="Citizens file business-closure-report over HTTP against gunicorn on PostgreSQL "
+        description="Citizens file business-closure-report over HTTP against Granian on PostgreSQL "
         f"(EGOV_BENCH_POSTGRES_URL, default {POSTGRES_URL}, created and dropped here), against a "
         "minimal endpoint doing the same writes. Last line: bench-apply: apps_per_s=<n> p99_ms=<n> "
         f"limit_per_s=<n> ratio=<n>; gate ratio >= {GATE} (exit status 1 below it).",
@@ -99,8 +101,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=100_000,
         help="residents generated; about one in ten represents an open business and files once",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=2, help="Granian worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="Granian threads per worker")
     parser.add_argument("--blocks", type=int, default=8, help="blocks of four mirrored rounds")
     parser.add_argument("--round-seconds", type=float, default=1.0, help="the longest a round lasts")
     parser.add_argument(
@@ -168,35 +170,16 @@ def free_port() -> int:
 
 
 def start_server(workdir: Path, options: argparse.Namespace) -> tuple[subprocess.Popen[bytes], int]:
-    """gunicorn as ``make demo`` runs it, with the settings that add the limit's URL (this server only)."""
+    """Granian as ``make demo`` runs it, with the settings that add the limit's URL (this server only)."""
     port = free_port()
     env = {**environment(workdir), "DJANGO_SETTINGS_MODULE": "bench.apply_limit_settings"}
-    log = (workdir / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(options.workers),
-            "--threads",
-            str(options.threads),
-            "--worker-class",
-            "gthread",
-            "--keep-alive",
-            "30",
-            "--chdir",
-            str(REPO),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = (workdir / "server.log").open("wb")
+    server = subprocess.Popen(server_command(port=port, workers=options.workers, threads=options.threads),
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError((workdir / "gunicorn.log").read_text()[-4000:])
+            raise RuntimeError((workdir / "server.log").read_text()[-4000:])
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", f"/api/v1/applications/forms/{SERVICE}")
@@ -205,7 +188,7 @@ def start_server(workdir: Path, options: argparse.Namespace) -> tuple[subprocess
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("gunicorn did not start within a minute")
+    raise RuntimeError("Granian did not start within a minute")
 
 
 # --- modes that run inside a Django process on the run's database -------------------------
@@ -388,7 +371,7 @@ BUCKETS = (
 
 
 def profile(kind: str, path: str, count: int) -> None:
-    """cProfile of ``count`` requests of one kind through Django's handler, as gunicorn calls it."""
+    """cProfile of ``count`` requests of one kind through Django's handler, as the server calls it."""
     _django()
     import cProfile
     import pstats
@@ -588,7 +571,7 @@ def run_profile(
 def main(options: argparse.Namespace) -> int:
     print(f"bench-apply on PostgreSQL {POSTGRES_URL} (created and dropped here)")
     print(
-        f"bench-apply: {options.clients} citizens filing {SERVICE} at once over HTTP; gunicorn {options.workers} "
+        f"bench-apply: {options.clients} citizens filing {SERVICE} at once over HTTP; Granian {options.workers} "
         f"workers x {options.threads} threads; {options.blocks} blocks of 4 rounds of at most "
         f"{options.round_seconds:g} s (ratio: median over blocks); {options.residents} residents generated"
     )

@@ -1,8 +1,8 @@
 """bench-audit: what appending to the audit chain costs concurrent requests.
 
 Rule 4 of ARCHITECTURE.md says appending must not make unrelated requests wait on
-each other beyond the append itself. This measures it with real requests: gunicorn,
-configured as ``make demo`` runs it (2 workers x 4 threads, gthread), serves the
+each other beyond the append itself. This measures it with real requests: Granian,
+configured as ``make demo`` runs it (2 workers x 4 threads), serves the
 platform with the product's settings and whole middleware stack, plus two views
 mounted only here (this module is the server's settings and URLconf):
 
@@ -65,6 +65,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from egov.core.serving import server_command
+
 GATE = 0.8
 CLIENT_THREADS = int(os.environ.get("EGOV_BENCH_CLIENTS", "8"))
 SERVER_WORKERS = int(os.environ.get("EGOV_BENCH_WORKERS", "2"))
@@ -76,7 +78,7 @@ POSTGRES_URL = os.environ.get("EGOV_BENCH_POSTGRES_URL", "postgresql://127.0.0.1
 REPO = Path(__file__).resolve().parent.parent
 
 
-# --- the server side: settings and URLconf of the benchmark's gunicorn ------------------
+# --- the server side: settings and URLconf of the benchmark's Granian ------------------
 
 if os.environ.get("EGOV_BENCH_SERVER") == "1":
     from config.settings import *  # noqa: F403
@@ -216,18 +218,13 @@ def free_port() -> int:
 def start_server(database: Database) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**database.env(), "DJANGO_SETTINGS_MODULE": "bench.bench_audit", "EGOV_BENCH_SERVER": "1"}
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = (database.workdir / f"gunicorn-{database.kind}.log").open("wb")
-    server = subprocess.Popen(
-        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(SERVER_WORKERS),
-         "--threads", str(SERVER_THREADS), "--worker-class", "gthread", "--keep-alive", "30",
-         "--chdir", str(REPO)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    log = (database.workdir / f"server-{database.kind}.log").open("wb")
+    server = subprocess.Popen(server_command(port=port, workers=SERVER_WORKERS, threads=SERVER_THREADS),
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError((database.workdir / f"gunicorn-{database.kind}.log").read_text())
+            raise RuntimeError((database.workdir / f"server-{database.kind}.log").read_text())
         try:
             status = post(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/bench/plain", "user:warmup")
             if status == 200:
@@ -236,7 +233,7 @@ def start_server(database: Database) -> tuple[subprocess.Popen[bytes], int]:
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("gunicorn did not start within a minute")
+    raise RuntimeError("Granian did not start within a minute")
 
 
 def post(connection: http.client.HTTPConnection, path: str, subject: str) -> int:
@@ -352,7 +349,7 @@ def median_interval(values: list[float], z: float = 1.96) -> tuple[float, float]
 
 
 def main() -> int:
-    print(f"bench-audit: {CLIENT_THREADS} client threads; gunicorn {SERVER_WORKERS} workers x {SERVER_THREADS} threads; "
+    print(f"bench-audit: {CLIENT_THREADS} client threads; Granian {SERVER_WORKERS} workers x {SERVER_THREADS} threads; "
           f"{BLOCKS} blocks of 4 rounds (ratio: median over blocks), each round at most {ROUND_REQUESTS} requests "
           f"or {ROUND_SECONDS:g} s")
     results: list[dict[str, Any]] = []

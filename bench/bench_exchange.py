@@ -9,8 +9,8 @@ issuing CA, exchange-member key) and its own member code, which trust each other
 signed member registry as two operators would (``configuration_trust`` with the root
 CA's fingerprint):
 
-- **B, the owner** (member ``cen-mois``), served by gunicorn as ``make demo`` runs it
-  (2 workers x 4 threads, gthread, persistent database connections). Its register
+- **B, the owner** (member ``cen-mois``), served by Granian as ``make demo`` runs it
+  (2 workers x 4 threads, persistent database connections). Its register
   holds a population of residents, each with a consent to A's member for the data
   product (``resident-registration-copy``, purpose ``benefit_eligibility``), and an
   access right for A's member.
@@ -67,6 +67,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from egov.core.serving import server_command
 
 GATE = 0.5
 GOAL_EX_PER_S = 300.0
@@ -232,7 +234,7 @@ def cpu_seconds(pids: list[int], *, system: bool = False) -> float:
 
 
 def children_of(pid: int) -> list[int]:
-    """The direct children of a process (gunicorn's workers), from /proc."""
+    """The direct children of a process (Granian's workers), from /proc."""
     try:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
@@ -240,27 +242,22 @@ def children_of(pid: int) -> list[int]:
 
 
 def start_owner_server(owner: Deployment, port: int) -> subprocess.Popen[bytes]:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = (owner.workdir / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(SERVER_WORKERS),
-         "--threads", str(SERVER_THREADS), "--worker-class", "gthread", "--keep-alive", "30",
-         "--chdir", str(REPO)],
-        env=owner.env(), stdout=log, stderr=subprocess.STDOUT,
-    )
+    log = (owner.workdir / "server.log").open("wb")
+    server = subprocess.Popen(server_command(port=port, workers=SERVER_WORKERS, threads=SERVER_THREADS),
+                              env=owner.env(), stdout=log, stderr=subprocess.STDOUT)
     import urllib.request
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError((owner.workdir / "gunicorn.log").read_text()[-4000:])
+            raise RuntimeError((owner.workdir / "server.log").read_text()[-4000:])
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/exchange/configuration", timeout=5)  # noqa: S310
             return server
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("gunicorn did not start within a minute")
+    raise RuntimeError("Granian did not start within a minute")
 
 
 # --- modes that run inside a deployment (Django set up on its database) ---------------
@@ -532,7 +529,7 @@ def _owner_answer_call(subjects: list[dict[str, str]], *, through_django: bool) 
     """The owner's side of one exchange without the network: a request signed by the client's key, answered here.
 
     ``through_django``: through the production WSGI application (``config.wsgi``, what
-    gunicorn calls: the federation endpoint in front of Django), rather than the
+    Granian calls: the federation endpoint in front of Django), rather than the
     federation server directly.
     """
     import io
@@ -639,7 +636,7 @@ def main() -> int:
     where = "SQLite files" if DATABASE == "sqlite" else f"PostgreSQL databases {_postgres_url('owner')} and _client"
     print(f"bench-exchange on {where}")
     print(f"bench-exchange: {CLIENT_THREADS} client threads signing (in-process limit: "
-          f"{LIMIT_THREADS or 'its best of ' + '/'.join(map(str, LIMIT_CANDIDATES))} threads); owner gunicorn "
+          f"{LIMIT_THREADS or 'its best of ' + '/'.join(map(str, LIMIT_CANDIDATES))} threads); owner Granian "
           f"{SERVER_WORKERS} workers x {SERVER_THREADS} threads; {BLOCKS} blocks of 4 rounds of {ROUND_SECONDS:g} s "
           f"(ratio: median over blocks) and {LATENCY_SAMPLES} sequential requests of each kind per block; {RESIDENTS} residents")
     workdir = Path(tempfile.mkdtemp(prefix="egov-bench-exchange-"))

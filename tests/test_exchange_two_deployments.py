@@ -1,7 +1,7 @@
 """Two egov deployments exchange data over HTTP as separate processes (issue 4, "Between deployments").
 
 The ministry (member ``cen-mois``) owns the resident register; the city (member
-``city-jongno``) asks it for a resident's household copy. Each runs its own gunicorn on
+``city-jongno``) asks it for a resident's household copy. Each runs its own server (Granian) on
 loopback with its own SQLite database and its own keys, and is set up with the
 operator's commands only: ``egov exchange configuration …`` to trust the other's
 signed member registry under its root CA fingerprint, ``egov shell -c`` for what a

@@ -322,7 +322,7 @@ def keys_present(directory: Path | None = None) -> list[str]:
 
 @contextmanager
 def _locked(directory: Path) -> Iterator[None]:
-    """Serialise key creation between processes (two gunicorn workers starting at once)."""
+    """Serialise key creation between processes (two server workers starting at once)."""
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     descriptor = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)

@@ -13,7 +13,6 @@ import contextlib
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -24,6 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db import connections
+
+from egov.core.serving import server_command
 
 
 def database_url(settings_dict: dict[str, Any]) -> str:
@@ -83,13 +84,12 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """gunicorn serving the platform with ``env``; yields its base URL, stops it afterwards."""
+    """The production server (egov.core.serving) serving the platform with ``env``; yields its base URL, stops it."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
-            [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
+        server = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
+            server_command(port=port, workers=2, threads=4),
             env={**env, "EGOV_BASE_URL": base}, stdout=log, stderr=subprocess.STDOUT,
         )
         try:

@@ -477,7 +477,7 @@ class _SqliteWriters:
     SQLite has one writer, and with ``transaction_mode IMMEDIATE`` every transaction
     takes the write lock at BEGIN. A transaction that finds it taken waits in SQLite's
     busy handler, which sleeps 1, 2, 5, 10 … 100 ms between tries and lets later
-    arrivals overtake: under the owner's eight threads in two gunicorn workers,
+    arrivals overtake: under the owner's eight threads in two server workers,
     bench-exchange logged a p99 above half a second for transactions of a few
     milliseconds. Here each thread waits for a lock of its process, then the process
     for an ``flock`` on a file beside the database: both wake the next waiter as soon

@@ -2,7 +2,7 @@
 
 Usage: ``python -m egov.portal.screenshots docs/screenshots``. It sets up a platform of
 its own on a temporary SQLite database (migrated and seeded as ``egov`` does, with the
-demo accounts), serves it with gunicorn as in production, and photographs with the
+demo accounts), serves it with Granian as in production, and photographs with the
 system Chromium: home, sign-in and My Gov (signed in as the demo citizen, with her registry records),
 the services, a search and a service page of the catalogue, the document verification page (signed out), the consents page, the move-in report's apply page (and its place finder), the birth one-stop bundle's one form
 and her applications (after she asks for a resident registration copy, approved at once), and the dong clerk's

@@ -1,4 +1,4 @@
-"""Signed requests answered at the WSGI layer (ADR 0062), as gunicorn calls the application.
+"""Signed requests answered at the WSGI layer (ADR 0062), as the WSGI server calls the application.
 
 A well-formed request gets the same signed answer the ninja operation gives; anything
 else — another method, a body that is not the envelope, one too long — goes on to

@@ -3,7 +3,7 @@
 The database has already been migrated and seeded (keys, the country pack) by
 ``egov.core.bootstrap`` before this command runs. It then creates the demo accounts
 (idempotently, through the plug-in ``settings.EGOV_DEMO_ACCOUNTS``), prints their
-logins, and runs the background worker beside a production web server (gunicorn,
+logins, and runs the background worker beside a production web server (Granian,
 static files through WhiteNoise) until interrupted. Refused in production.
 """
 
@@ -20,13 +20,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
+from egov.core.serving import server_command, split_bind
+
 
 class Command(BaseCommand):
     help = "Create demo accounts, print their logins, and serve the platform with its worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address for the web server")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--workers", type=int, default=2, help="Granian worker processes")
         parser.add_argument("--setup-only", action="store_true", help="create the accounts and print them; do not serve")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,11 +64,9 @@ class Command(BaseCommand):
         bin_dir = Path(sys.executable).parent
         env = dict(os.environ)
         worker = subprocess.Popen([str(bin_dir / "egov"), "worker"], env=env)
-        server = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", bind, "--workers", str(workers),
-             "--threads", "4", "--access-logfile", "-"],
-            env=env,
-        )
+        host, port = split_bind(bind)
+        server = subprocess.Popen(server_command(host=host, port=port, workers=workers, threads=4, access_log=True),
+                                  env=env)
         children = (server, worker)
 
         def stop(signum: int, frame: Any) -> None:
