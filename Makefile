@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 EGOV := $(BIN)/egov
 DEMO_OTP ?= 246810
 
-.PHONY: install demo test lint typecheck importlint pytest pytest-postgres bench bench-audit bench-registry bench-exchange bench-apply screenshots clean-demo help
+.PHONY: install demo test lint typecheck importlint pytest pytest-postgres bench bench-audit bench-registry bench-exchange bench-apply bench-issue screenshots clean-demo help
 
 help:
 	@echo "make demo    install, set up an SQLite database with demo data, serve http://127.0.0.1:8000"
@@ -62,7 +62,7 @@ pytest-postgres:
 		echo "CI=true requires EGOV_TEST_POSTGRES_URL"; exit 1; \
 	else echo "skipping the PostgreSQL run: set EGOV_TEST_POSTGRES_URL=postgresql://127.0.0.1:5432/egov_test to run it"; fi
 
-bench: bench-audit bench-registry bench-exchange bench-apply
+bench: bench-audit bench-registry bench-exchange bench-apply bench-issue
 
 bench-audit: install
 	$(BIN)/python bench/bench_audit.py
@@ -81,6 +81,12 @@ bench-exchange: install
 # against a minimal endpoint doing the same writes; PROFILE=1 adds where one application's time goes.
 bench-apply: install
 	$(BIN)/python bench/bench_apply.py $(if $(PROFILE),--profile)
+
+# Signed documents issued end to end (gate read, render, sign, time-stamp, store, audit) by as many processes as server workers
+# against the bare render + sign + time-stamp, then verification by number over HTTP; PROFILE=1 adds where
+# one document's time goes.
+bench-issue: install
+	$(BIN)/python bench/bench_issue.py $(if $(PROFILE),--profile)
 
 screenshots: install
 	$(BIN)/python -m egov.portal.screenshots docs/screenshots

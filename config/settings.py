@@ -272,6 +272,8 @@ EGOV_CERTIFICATE_VERIFY_DAYS = envint("EGOV_CERTIFICATE_VERIFY_DAYS", 90)
 # Verifications a minute per client address (number or upload), against enumeration.
 EGOV_CERTIFICATE_VERIFY_RATE = envint("EGOV_CERTIFICATE_VERIFY_RATE", 30)
 EGOV_CERTIFICATE_UPLOAD_MAX_BYTES = envint("EGOV_CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# How long a share link of a wallet document stays open by default, in hours (the citizen may choose 1-720).
+EGOV_CERTIFICATE_SHARE_HOURS = envint("EGOV_CERTIFICATE_SHARE_HOURS", 24)
 # Pretendard GOV's TrueType files, installed by `make install` (npm pretendard-gov).
 EGOV_CERTIFICATE_FONT_DIR = Path(os.environ.get(
     "EGOV_CERTIFICATE_FONT_DIR", BASE_DIR / "node_modules" / "pretendard-gov" / "dist" / "public" / "static" / "alternative"

@@ -10,3 +10,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from egov.certificates import checks  # noqa: F401 - registers the system checks
+        from egov.core import events
+
+        # A change of the register revokes the documents it made untrue (registries never import us).
+        events.subscribe("registries.resident_changed", "egov.certificates.revocation.on_resident_changed")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.crypto import EncryptedTextField
 from egov.core.models.base import BaseModel
 
 
@@ -52,3 +53,111 @@ class IssuedDocument(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.document_type} {self.number}"
+
+
+# --- e-certificates, the wallet and sharing (issue 6, part 2; docs/certificates.md) -------------
+
+
+class DocumentFacts(BaseModel):
+    """Every fact printed on a document (not only the public ones), kept encrypted to issue its e-certificates.
+
+    The PDF is the document; an SD-JWT VC states the same facts so that the holder can
+    disclose only some of them. They are captured at issue, never recomputed later from
+    a register that may have changed since.
+    """
+
+    document = models.OneToOneField(IssuedDocument, on_delete=models.CASCADE, related_name="facts")
+    # JSON: [{"name": ..., "label": {"ko": ..., "en": ...}, "value": ..., "public": bool}, ...]
+    rows = EncryptedTextField(_("facts"), context="certificates.facts")
+
+    class Meta:
+        verbose_name = _("document facts")
+        verbose_name_plural = _("document facts")
+
+
+class HolderKey(BaseModel):
+    """The key pair the web wallet holds on a citizen's behalf, to bind their e-certificates (ADR 0082).
+
+    A web wallet has no secure element: the platform keeps the private key, encrypted
+    at rest, and signs key-binding JWTs with it when the citizen shares. A holder app
+    that keeps its own key sends its public JWK through the API instead.
+    """
+
+    holder = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="holder_key")
+    private_jwk = EncryptedTextField(_("private key (JWK)"), context="certificates.holder-key")
+    public_jwk = models.JSONField(_("public key (JWK)"))
+    thumbprint = models.CharField(_("JWK thumbprint"), max_length=64)
+
+    class Meta:
+        verbose_name = _("holder key")
+        verbose_name_plural = _("holder keys")
+
+
+class CredentialBinding(models.TextChoices):
+    WALLET = "wallet", _("Web wallet (key held by the platform)")
+    HOLDER = "holder", _("Holder's own key")
+
+
+class Credential(BaseModel):
+    """One SD-JWT VC issued for a document, bound to one holder key; its id is the VC's ``jti``.
+
+    ``sd_jwt`` is the issuer-signed JWT with every disclosure (it carries personal data,
+    hence encrypted); a presentation is that JWT with a chosen subset of them.
+    """
+
+    document = models.ForeignKey(IssuedDocument, on_delete=models.CASCADE, related_name="credentials")
+    binding = models.CharField(_("key binding"), max_length=10, choices=CredentialBinding.choices)
+    holder_jwk = models.JSONField(_("holder public key (JWK)"))
+    holder_thumbprint = models.CharField(_("holder key thumbprint"), max_length=64, db_index=True)
+    sd_jwt = EncryptedTextField(_("SD-JWT with all disclosures"), context="certificates.credential")
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("e-certificate")
+        verbose_name_plural = _("e-certificates")
+        indexes = [models.Index(fields=["document", "binding", "holder_thumbprint"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.binding}"
+
+
+class ShareLink(BaseModel):
+    """A link (and QR code) through which the holder shows chosen facts of a document to a bank or an agency.
+
+    Only the SHA-256 of the token finds the link, so a copy of the table opens nothing;
+    the token itself is kept encrypted so the holder can show the link again.
+    """
+
+    document = models.ForeignKey(IssuedDocument, on_delete=models.CASCADE, related_name="share_links")
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(_("token digest"), max_length=64, unique=True)
+    token = EncryptedTextField(_("token"), context="certificates.share-token")
+    fields = models.JSONField(_("disclosed fields"), default=list)
+    recipient = models.CharField(_("shared with"), max_length=100, blank=True)
+    max_opens = models.PositiveSmallIntegerField(_("openings allowed"), default=1)
+    opens = models.PositiveSmallIntegerField(_("openings so far"), default=0)
+    expires_at = models.DateTimeField(_("expires at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        indexes = [models.Index(fields=["document", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → {self.recipient or '-'}"
+
+
+class ShareOpening(BaseModel):
+    """One attempt to open a share link, shown or refused, which the holder sees on their wallet page."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="openings")
+    opened_at = models.DateTimeField(_("opened at"))
+    channel = models.CharField(_("through"), max_length=10)  # "page" or "api"
+    outcome = models.CharField(_("outcome"), max_length=20)  # "shown" or the refusal: used, expired, withdrawn, revoked
+
+    class Meta:
+        verbose_name = _("share link opening")
+        verbose_name_plural = _("share link openings")
+        ordering = ["-opened_at"]

@@ -3,7 +3,7 @@
 The app's only interface to other apps: ids and plain data in, frozen dataclasses out.
 The applications app calls :func:`issue_document` when a case of a service whose
 definition names a ``document:`` is approved, and :func:`documents_of_application` to
-offer the download on the applicant's page.
+offer the download on the applicant's page; My Gov shows :func:`wallet_list`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ from django.urls import reverse
 from egov.certificates import selectors, services
 from egov.certificates.templates_pack import template_exists
 
-__all__ = ["IssuedDocumentInfo", "document_template_exists", "documents_of_application", "issue_document"]
+__all__ = [
+    "IssuedDocumentInfo",
+    "WalletEntry",
+    "document_template_exists",
+    "documents_of_application",
+    "issue_document",
+    "wallet_list",
+]
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,9 @@ def issue_document(
     by: str,
 ) -> IssuedDocumentInfo:
     """Render, sign, time-stamp and store the document; ``values`` holds ``facts``, ``form``, ``applicant``, ``case``."""
+    # The facts are kept with the document so that its e-certificate (SD-JWT VC) states them.
     return _info(
-        services.document_issue(
+        services.document_issue_with_facts(
             document_type=document_type,
             holder_id=holder_id,
             subject_resident_ids=subject_resident_ids,
@@ -84,3 +92,82 @@ def documents_of_application(*, application_id: UUID, holder_id: Any) -> list[Is
         _info(d)
         for d in selectors.documents_for_application(application_id=application_id, holder_id=holder_id)
     ]
+
+
+@dataclass(frozen=True)
+class WalletEntry:
+    """One document of a citizen's wallet, as My Gov lists it (the wallet page has the rest)."""
+
+    id: UUID
+    number: str
+    title: Mapping[str, str]
+    status: str  # valid, revoked or expired
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    download_url: str
+    wallet_url: str
+
+
+def wallet_list(*, holder_id: Any) -> list[WalletEntry]:
+    """The documents issued to ``holder_id``, newest first, with the status a verifier would see."""
+    from egov.certificates import wallet
+
+    return [
+        WalletEntry(
+            id=d.id,
+            number=d.number,
+            title=d.title,
+            status=d.status,
+            issued_at=d.issued_at,
+            expires_at=d.expires_at,
+            revoked_at=d.revoked_at,
+            download_url=d.download_url,
+            wallet_url=reverse("certificates:wallet") + f"#document-{d.id}",
+        )
+        for d in wallet.wallet_documents(holder_id=holder_id, with_shares=False)
+    ]
+
+
+# --- programme KPIs (metrics, issue 8) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuanceTally:
+    """Documents issued in one month, of one type (one GROUP BY row); every one is a signed digital original."""
+
+    month: Any  # datetime.date, the first day of the month
+    document_type: str
+    issued: int
+    revoked: int
+
+
+def issuance_tallies(*, since: datetime, until: datetime) -> list[IssuanceTally]:
+    """Documents issued in ``[since, until)``, counted in the database (the metrics app's born-digital KPI)."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    from egov.certificates.models import IssuedDocument
+
+    rows = (
+        IssuedDocument.objects.filter(issued_at__gte=since, issued_at__lt=until)
+        .annotate(month=TruncMonth("issued_at"))
+        .values("month", "document_type")
+        .annotate(issued=Count("id"), revoked=Count("id", filter=Q(revoked_at__isnull=False)))
+        .order_by("month", "document_type")
+    )
+    return [
+        IssuanceTally(month=row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+                      document_type=row["document_type"], issued=row["issued"], revoked=row["revoked"])
+        for row in rows
+    ]
+
+
+def document_count() -> int:
+    """Every document issued on record."""
+    from egov.certificates.models import IssuedDocument
+
+    return IssuedDocument.objects.count()
+
+
+__all__ += ["IssuanceTally", "document_count", "issuance_tallies"]

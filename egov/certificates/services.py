@@ -60,16 +60,9 @@ class VerificationResult:
 # --- issuing ------------------------------------------------------------------------
 
 
-def _lookup(source: str, values: Mapping[str, Any]) -> Any:
-    value: Any = values
-    for part in source.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
 def _text(value: Any) -> str:
     """A fact as printed: an address by its parts in order, a list joined, nothing as a dash."""
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "-"
     if isinstance(value, Mapping):
         parts = [value.get(key) for key in ("sido", "sigungu", "road", "building_number", "detail")]
@@ -85,7 +78,7 @@ def _rows(template: DocumentTemplate, values: Mapping[str, Any]) -> list[dict[st
         {
             "name": f.name,
             "label": dict(f.label),
-            "value": _text(_lookup(f.source, values)),
+            "value": _text(f.resolve(values)),
             "public": f.public,
         }
         for f in template.fields
@@ -100,7 +93,6 @@ def verify_url(number: str) -> str:
     return settings.EGOV_BASE_URL.rstrip("/") + reverse("certificates:verify_number", args=[number])
 
 
-@transaction.atomic
 def document_issue(
     *,
     document_type: str,
@@ -114,8 +106,10 @@ def document_issue(
 ) -> IssuedDocument:
     """Issue the signed document ``document_type`` for ``holder_id`` from ``values`` (facts, form, applicant, case).
 
-    The signing happens inside the transaction: if anything fails nothing is stored
-    and the caller's step (the approval) is undone with it.
+    The document is drawn and signed before its row and audit entry are written, in one
+    short transaction of their own: a standalone issue holds no write lock while it
+    signs (SQLite takes it at BEGIN), and inside the approval's transaction a failure
+    anywhere still stores nothing and undoes the approval with it.
     """
     template = document_template(document_type)
     authority = authority or settings.EGOV_OPERATOR_NAME or str(_("e-Government portal"))
@@ -152,9 +146,49 @@ def document_issue(
         drawn = rendering.render_pdf(page)
     pdf = signing.sign_pdf(drawn, reason=template.title["ko"], location=authority, prepare=prepare)
     public_facts = [{"label": row["label"], "value": row["value"]} for row in rows if row["public"]]
+    with transaction.atomic():
+        document = _stored(
+            number=number,
+            document_type=document_type,
+            holder_id=holder_id,
+            subject_resident_ids=subject_resident_ids,
+            case_reference=case_reference,
+            application_id=application_id,
+            template=template,
+            authority=authority,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            public_facts=public_facts,
+            pdf=pdf,
+        )
+        audit_append(
+            action="certificate.issued",
+            actor=by,
+            subject=f"user:{holder_id}",
+            object_ref=f"document:{document.id}",
+            detail={"type": document_type, "case": case_reference, "sha256": document.sha256},
+        )
+    return document
+
+
+def _stored(
+    *,
+    number: str,
+    document_type: str,
+    holder_id: UUID,
+    subject_resident_ids: list[UUID],
+    case_reference: str,
+    application_id: UUID | None,
+    template: DocumentTemplate,
+    authority: str,
+    issued_at: datetime,
+    expires_at: datetime,
+    public_facts: list[dict[str, Any]],
+    pdf: bytes,
+) -> IssuedDocument:
     try:
         with transaction.atomic():
-            document = IssuedDocument.objects.create(
+            return IssuedDocument.objects.create(
                 number=number,
                 document_type=document_type,
                 holder_id=holder_id,
@@ -172,14 +206,6 @@ def document_issue(
             )
     except IntegrityError:  # pragma: no cover - two identical 15-digit draws in one instant
         raise ValidationError(_("The document could not be numbered; try again.")) from None
-    audit_append(
-        action="certificate.issued",
-        actor=by,
-        subject=f"user:{holder_id}",
-        object_ref=f"document:{document.id}",
-        detail={"type": document_type, "case": case_reference, "sha256": document.sha256},
-    )
-    return document
 
 
 # --- verifying ----------------------------------------------------------------------
@@ -308,3 +334,52 @@ def document_verify_pdf(
         )
     _audit(result, document, how="upload", actor=actor, actor_label=actor_label, source_ip=source_ip)
     return result
+
+
+# --- e-certificates, sharing, revocation (issue 6, part 2) -------------------------------------
+
+
+def verification_throttle(source_ip: str | None) -> None:
+    """The verification rate limit, shared by e-certificate checks and share links (enumeration)."""
+    _throttle(source_ip)
+
+
+@transaction.atomic
+def document_issue_with_facts(
+    *,
+    document_type: str,
+    holder_id: UUID,
+    subject_resident_ids: list[UUID],
+    case_reference: str,
+    application_id: UUID | None,
+    values: Mapping[str, Any],
+    authority: str,
+    by: str,
+) -> IssuedDocument:
+    """:func:`document_issue`, and every fact of the document kept (encrypted) for its e-certificates.
+
+    The facts are resolved from the same ``values`` in the same transaction, so the
+    SD-JWT VC of a document states what its PDF prints.
+    """
+    from egov.certificates import credentials
+
+    document = document_issue(
+        document_type=document_type,
+        holder_id=holder_id,
+        subject_resident_ids=subject_resident_ids,
+        case_reference=case_reference,
+        application_id=application_id,
+        values=values,
+        authority=authority,
+        by=by,
+    )
+    credentials.facts_store(document=document, rows=_rows(document_template(document_type), values))
+    return document
+
+
+def document_revocation(*, number: str) -> tuple[datetime | None, str]:
+    """When a document was revoked and why (the verdict pages say so), or (None, "")."""
+    found = IssuedDocument.objects.filter(number=number, status=DocumentStatus.REVOKED).values_list(
+        "revoked_at", "revocation_cause"
+    ).first()
+    return (found[0], found[1]) if found else (None, "")

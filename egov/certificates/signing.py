@@ -19,20 +19,25 @@ the earlier certificate travels inside the signature and chains to the same root
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import secrets
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import cms, keys, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -72,6 +77,15 @@ def _signer(name: str) -> signers.SimpleSigner:
     )
 
 
+def _key_state() -> tuple[str, str, str]:
+    """What the signing kit depends on: the keys directory and the current key of each of the two keys."""
+    return (
+        str(settings.EGOV_KEYS_DIR),
+        platform_keys.current_key_id(SIGNING_KEY),
+        platform_keys.current_key_id(TSA_KEY),
+    )
+
+
 class PlatformTimeStamper(TimeStamper):
     """The platform's RFC 3161 time-stamping authority, answering in-process.
 
@@ -107,6 +121,54 @@ class PlatformTimeStamper(TimeStamper):
         return tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
 
 
+@dataclass
+class _SigningKit:
+    """The parsed signer, the time-stamper and the signature's reserved size, kept across documents.
+
+    Building them costs more than signing (reading and parsing keys and certificates), and
+    pyHanko, left to itself, sizes each signature by signing it once in a dry run with a
+    dummy time-stamp before signing it for real. The size depends only on the keys and
+    their certificates, so it is measured once per key state, the same way pyHanko
+    measures it (with its 50% margin for the time-stamp's variable parts), and then
+    reserved directly: one CMS signature and one time-stamp per document remain, which
+    is what PAdES B-T needs.
+    """
+
+    signer: signers.SimpleSigner
+    timestamper: PlatformTimeStamper
+    bytes_reserved: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reserved(self) -> int:
+        with self.lock:
+            if not self.bytes_reserved:
+                self.bytes_reserved = asyncio.run(self._estimate())
+            return self.bytes_reserved
+
+    async def _estimate(self) -> int:
+        dummy_digest = hashes.Hash(hashes.SHA256()).finalize()
+        test = await self.signer.async_sign(
+            dummy_digest,
+            "sha256",
+            use_pades=True,
+            dry_run=True,
+            timestamper=self.timestamper,
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=clock.now()),
+        )
+        length = len(test.dump()) * 2  # hexadecimal in the PDF
+        return length + 2 * (length // 4)
+
+
+@functools.lru_cache(maxsize=8)
+def _kit(state: tuple[str, str, str]) -> _SigningKit:
+    return _SigningKit(signer=_signer(SIGNING_KEY), timestamper=PlatformTimeStamper())
+
+
+def signing_kit() -> _SigningKit:
+    """The kit of the current keys (a rollover changes the key id, so the next document gets a new kit)."""
+    return _kit(_key_state())
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -119,6 +181,7 @@ def sign_pdf(
     ``prepare`` changes the document in the same incremental update as the signature
     (the PDF/A metadata and OutputIntent), so that the signature covers them.
     """
+    kit = signing_kit()
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -126,11 +189,11 @@ def sign_pdf(
         reason=reason,
         location=location,
     )
-    signer = signers.PdfSigner(metadata, signer=_signer(SIGNING_KEY), timestamper=PlatformTimeStamper())
+    signer = signers.PdfSigner(metadata, signer=kit.signer, timestamper=kit.timestamper)
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     if prepare is not None:
         prepare(writer)
-    output = signer.sign_pdf(writer, in_place=False)
+    output = signer.sign_pdf(writer, in_place=False, bytes_reserved=kit.reserved())
     return output.getvalue()  # type: ignore[no-any-return]
 
 
@@ -144,8 +207,14 @@ class SignatureCheck:
     problem: str = ""
 
 
+@functools.lru_cache(maxsize=8)
+def _root(keys_dir: str, stamp: str) -> asn1_x509.Certificate:
+    return _asn1_certificate(platform_keys.load_certificate("root-ca"))
+
+
 def _context() -> ValidationContext:
-    root = _asn1_certificate(platform_keys.load_certificate("root-ca"))
+    # A fresh context each time (it collects what it learns while validating), over the root parsed once.
+    root = _root(str(settings.EGOV_KEYS_DIR), platform_keys.current_key_id("root-ca"))
     # No CRL or OCSP endpoints are published yet: revocation is checked softly (ADR 0080).
     return ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode="soft-fail")
 

@@ -1,4 +1,4 @@
-"""Pages: verify a document (anyone, signed in or not) and download one's own document (its holder).
+"""Pages: verify a document (anyone, signed in or not), download one's own document, the wallet and sharing.
 
 Thin, as everywhere: parse, access, one service, render. A mistyped number or a
 missing file comes back on the same page with the message under its field; the
@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from egov.certificates import selectors, services
+from egov.certificates import credentials, revocation, selectors, services, sharing, wallet
 from egov.certificates.rendering import format_number
-from egov.core.access import CITIZEN, PUBLIC, access
+from egov.core.access import CITIZEN, PUBLIC, access, official
 from egov.core.errors import NotFound, ValidationError
 
 
@@ -65,6 +65,9 @@ def _verdict_page(request: HttpRequest, result: services.VerificationResult) -> 
         {
             "result": result,
             "number": format_number(result.number) if result.number else "",
+            "revoked": services.document_revocation(number=result.number)
+            if result.verdict == services.Verdict.REVOKED
+            else (None, ""),
         },
     )
 
@@ -110,3 +113,116 @@ def download(request: HttpRequest, document_id: UUID) -> HttpResponse:
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.document_type}-{document.number}.pdf"'
     return response
+
+
+# --- the wallet, e-certificates and sharing (issue 6, part 2) -----------------------------------
+
+
+@access(CITIZEN)
+@require_GET
+def wallet_page(request: HttpRequest) -> HttpResponse:
+    """The citizen's document wallet: every document, its status, the PDF, the e-certificate, the links shared."""
+    documents = wallet.wallet_documents(holder_id=request.user.pk)
+    return render(request, "certificates/wallet.html", {"documents": documents})
+
+
+@access(CITIZEN)
+@require_GET
+def credential_download(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """The holder's e-certificate (SD-JWT VC with every disclosure, bound to their web-wallet key)."""
+    document = selectors.document_for_holder(document_id=document_id, holder_id=request.user.pk)
+    if document is None:
+        raise NotFound("document")
+    credential = credentials.wallet_credential(document=document, by=f"user:{request.user.pk}")
+    response = HttpResponse(credential.sd_jwt, content_type="application/dc+sd-jwt")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.document_type}-{document.number}.sd-jwt"'
+    )
+    return response
+
+
+def _share_form(
+    request: HttpRequest, document: Any, facts: list[dict[str, Any]], *, values: dict[str, Any],
+    error: ValidationError | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "certificates/share_new.html",
+        {
+            "document": document,
+            "facts": facts,
+            "values": values,
+            "errors": error.field_errors if error else {},
+            "message": error.message if error else "",
+            "default_hours": sharing.default_hours(),
+            "hour_choices": sorted({1, 24, 72, 168, sharing.default_hours()}),
+            "max_opens": sharing.MAX_OPENS,
+        },
+        status=400 if error else 200,
+    )
+
+
+@access(CITIZEN)
+def share_new(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """Choose the facts to share, for how long and how many openings; the new link appears on the wallet page."""
+    found = wallet.shareable_facts(document_id=document_id, holder_id=request.user.pk)
+    if found is None:
+        raise NotFound("document")
+    document, facts = found
+    if request.method != "POST":
+        return _share_form(request, document, facts, values={"fields": [], "max_opens": "1", "hours": ""})
+    values: dict[str, Any] = {
+        "fields": request.POST.getlist("fields"),
+        "max_opens": request.POST.get("max_opens", "1"),
+        "hours": request.POST.get("hours", ""),
+        "recipient": request.POST.get("recipient", ""),
+    }
+    try:
+        link, _token = sharing.share_create(
+            document_id=document.id, holder_id=request.user.pk, by=f"user:{request.user.pk}", **values
+        )
+    except ValidationError as error:
+        return _share_form(request, document, facts, values=values, error=error)
+    return HttpResponseRedirect(reverse("certificates:wallet") + f"#share-{link.id}")
+
+
+@access(CITIZEN)
+@require_POST
+def share_withdraw(request: HttpRequest, link_id: UUID) -> HttpResponse:
+    sharing.share_withdraw(link_id=link_id, holder_id=request.user.pk, by=f"user:{request.user.pk}")
+    return HttpResponseRedirect(reverse("certificates:wallet") + f"#share-{link_id}")
+
+
+@access(PUBLIC)
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The page at a share link: a button first (GET counts nothing), then only the chosen facts (POST)."""
+    if request.method == "POST":
+        actor, _label = _actor(request)
+        result = sharing.share_open(token=token, channel="page", actor=actor, source_ip=_ip(request))
+        opened = True
+    else:
+        result = sharing.share_peek(token=token)
+        opened = False
+    status = 404 if result.outcome == sharing.Outcome.NOT_FOUND else 200
+    return render(request, "certificates/shared.html", {"result": result, "opened": opened}, status=status)
+
+
+@access(official("cases.decide"))
+def revoke(request: HttpRequest) -> HttpResponse:
+    """Back office: revoke one document by its confirmation number, with a reason the holder reads."""
+    context: dict[str, Any] = {"number": "", "reason": "", "errors": {}, "message": "", "revoked": None}
+    if request.method == "POST":
+        context["number"] = request.POST.get("number", "")
+        context["reason"] = request.POST.get("reason", "")
+        user: Any = request.user
+        try:
+            context["revoked"] = revocation.document_revoke_by_number(
+                number=context["number"], reason=context["reason"], by=f"user:{user.pk}",
+                actor_label=str(getattr(user, "display_name", "") or ""),
+            )
+            context["number"] = context["reason"] = ""
+        except ValidationError as error:
+            context["errors"], context["message"] = error.field_errors, error.message
+            return render(request, "certificates/revoke.html", context, status=400)
+    return render(request, "certificates/revoke.html", context)
+

@@ -47,7 +47,8 @@ def test_a_mistyped_digit_or_swapped_neighbours_fail_the_check_digit() -> None:
     number = numbers.new_number()
     wrong = number[:3] + str((int(number[3]) + 1) % 10) + number[4:]
     assert not numbers.is_well_formed(wrong)
-    if number[5] != number[6]:
+    # Luhn catches every swap of neighbours except 09 and 90 (its one known blind spot).
+    if number[5] != number[6] and {number[5], number[6]} != {"0", "9"}:
         assert not numbers.is_well_formed(number[:5] + number[6] + number[5] + number[7:])
 
 

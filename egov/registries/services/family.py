@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from egov.core.crypto import blind_index
+from egov.core.events import publish
 from egov.registries import history, rules
 from egov.registries.history import Cause
 from egov.registries.models import (
@@ -315,6 +316,8 @@ def death_register(*, resident_id: uuid.UUID, died_on: date, cause: Cause) -> Re
             registry=Registry.FAMILY, kind="family.death", entity=marriage,
             changes={"ended_on": died_on, "end_reason": MarriageEnd.DEATH}, effective_on=died_on, cause=cause,
         )
+    # Documents about the person are no longer true (certificates revokes them, after commit).
+    publish("registries.resident_changed", resident_ids=[str(resident.pk)], change="death", fields=["status"])
     return resident
 
 
@@ -452,6 +455,8 @@ def name_change(*, resident_id: uuid.UUID, name_ko: str, name_en: str = "", effe
     problems.raise_if_any(_("The change of name of %(name)s") % {"name": resident.name_ko})
     history.record_change(registry=Registry.FAMILY, kind="family.name_change", entity=resident, changes=changes,
                           effective_on=effective_on, cause=cause)
+    publish("registries.resident_changed", resident_ids=[str(resident.pk)], change="name_changed",
+            fields=sorted(changes))
     return resident
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts import public as accounts
 from egov.core import clock
+from egov.core.events import publish
 from egov.registries import history
 from egov.registries.history import Cause
 from egov.registries.models import (
@@ -352,6 +353,8 @@ def _write_move(plan: _MovePlan, *, resident: Resident, old_household: Household
     follow_owner_address(Vehicle.objects.filter(owner_resident__in=[m.pk for m in plan.movers]),
                          address=destination.address_line, legal_dong_code=destination.legal_dong_code,
                          effective_on=moved_in_on, cause=cause)
+    publish("registries.resident_changed", resident_ids=[str(m.pk) for m in plan.movers], change="moved",
+            fields=["address"])
     resident.refresh_from_db()
     return resident
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from egov.core import clock
 from egov.core.crypto import blind_index
+from egov.core.events import publish
 from egov.registries import history, rules
 from egov.registries.history import Cause
 from egov.registries.identifiers import (
@@ -330,6 +331,8 @@ def resident_change_number(*, resident_id: uuid.UUID, new_identifier: str, issue
         },
         effective_on=issued_on, cause=cause,
     )
+    publish("registries.resident_changed", resident_ids=[str(resident.pk)], change="number_changed",
+            fields=["identifier"])
     return resident
 
 
@@ -378,6 +381,8 @@ def resident_correct(*, resident_id: uuid.UUID, changes: dict[str, object], reas
         registry=Registry.RESIDENTS, kind="resident.corrected", entity=resident, changes=cleaned,
         effective_on=clock.today(), cause=with_reason(cause, reason.strip()),
     )
+    publish("registries.resident_changed", resident_ids=[str(resident.pk)], change="corrected",
+            fields=sorted(cleaned))
     return resident
 
 
