@@ -12,6 +12,10 @@ application submitted, the transition; the product reads the applicant's own rec
 when an office is found by their address, which this service's is not) — and commits
 them, the fastest honest way: one transaction, hand-written SQL on Django's connection, the
 audit entries through the kernel's ``audit_append`` (the same statement the product runs).
+Like the product, it also promises the closure certificate with the approval (the task row,
+enqueued through the same library call) and, once the approval has committed, draws, signs
+and time-stamps it with the certificates app's ReportLab page and pyHanko signer and stores
+its row, its facts (encrypted) and its audit entry in one short transaction.
 
 What it leaves out is what the product does besides those writes: the ORM, the case
 engine, the catalogue, the gate's checks, the registry reads beyond the two rows it needs
@@ -29,15 +33,20 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from config.urls import urlpatterns as product_urlpatterns
+from egov.applications.tasks import application_document_issue
+from egov.certificates import numbers, rendering, signing
 from egov.core import clock
+from egov.core import keys as platform_keys
 from egov.core.access import PUBLIC, access
 from egov.core.audit import audit_append
+from egov.core.crypto import encrypt
 
 SERVICE = "business-closure-report"
 PRODUCT = "business-status"
@@ -94,8 +103,10 @@ _OFFICE = """
 INSERT INTO applications_applicationoffice (application_id, organisation_id, role) VALUES (%s, %s, 'competent')
 """
 _MESSAGES = """
-INSERT INTO notifications_message (id, created_at, updated_at, recipient_id, subject, body, category, idempotency_key)
-VALUES (%s, %s, %s, %s, %s, %s, 'applications', %s), (%s, %s, %s, %s, %s, %s, 'applications', %s)
+INSERT INTO notifications_message (id, created_at, updated_at, recipient_id, subject, body, category, idempotency_key,
+  link, sent_by, template_key, template_version)
+VALUES (%s, %s, %s, %s, %s, %s, 'applications', %s, '', 'platform', '', NULL),
+  (%s, %s, %s, %s, %s, %s, 'applications', %s, '', 'platform', '', NULL)
 """
 _DELIVERIES = """
 INSERT INTO notifications_delivery (id, created_at, updated_at, message_id, channel, status, attempts, last_error,
@@ -109,6 +120,14 @@ INSERT INTO registries_registryevent (id, registry, kind, entity_type, entity_id
 VALUES (%s, 'businesses', 'business.closed', 'business', %s, %s, %s, '{"status": "active", "status_changed_on": null}',
   %s, 'application', %s, 'Value-Added Tax Act, Article 8', 'closure report')
 """
+_DOCUMENT = """
+INSERT INTO certificates_issueddocument (id, created_at, updated_at, number, document_type, holder_id,
+  subject_resident_ids, case_reference, application_id, title, authority, issued_at, expires_at, status, revoked_at,
+  revocation_cause, public_facts, pdf, sha256, signing_key_id)
+VALUES (%s, %s, %s, %s, 'business-closure-certificate', %s, %s, %s, %s, %s, %s, %s, %s, 'valid', NULL, '', %s, %s, %s,
+  %s)
+"""
+_FACTS = "INSERT INTO certificates_documentfacts (id, created_at, updated_at, document_id, rows) VALUES (%s, %s, %s, %s, %s)"
 _NOTICE_BODY = (
     '접수번호: {reference}\n처리 상태: {state}\n나의 정부의 "나의 민원"에서 처리 상황을 확인하세요.'
 )
@@ -128,6 +147,43 @@ def _constants() -> tuple[str, str]:
 
 def _refused(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"status": status, "detail": detail}, status=status)
+
+
+def _issue_closure_certificate(*, holder_id: Any, label: str, resident_id: Any, reference: str, application_id: Any,
+                               number: str, trade_name: str, closed_on: date) -> None:
+    """The closure certificate the product issues after the approval: drawn, signed, stored, audited.
+
+    The same ReportLab page and pyHanko PAdES B-T signature with the in-process TSA as the
+    product's, after the approval has committed (as the product does), then its row, its
+    facts (encrypted) and its audit entry in one short transaction.
+    """
+    doc_number = numbers.new_number()
+    issued_at = clock.now()
+    expires_at = issued_at + timedelta(days=settings.EGOV_CERTIFICATE_VERIFY_DAYS)
+    rows = [("대표자 (Representative)", label), ("등록번호 (Registration number)", number),
+            ("상호 (Trade name)", trade_name), ("폐업일 (Closed on)", closed_on.isoformat()),
+            ("접수번호 (Case reference)", reference)]
+    page = rendering.Page(number=doc_number, title_ko="폐업사실증명", title_en="Certificate of closure", rows=rows,
+                          authority=OFFICE_NAME, issued_at=issued_at, verify_until=expires_at.date().isoformat(),
+                          verify_url=f"{settings.EGOV_BASE_URL}/verify/{doc_number}/")
+    pdf = signing.sign_pdf(
+        rendering.render_pdf(page), reason=page.title_ko, location=OFFICE_NAME,
+        prepare=lambda writer: rendering.prepare_pdfa(writer, title="폐업사실증명 (Certificate of closure)",
+                                                      author=OFFICE_NAME, subject=doc_number, created=issued_at))
+    document_id, digest = uuid.uuid4(), hashlib.sha256(pdf).hexdigest()
+    facts = [{"label": {"ko": k.split(" (")[0], "en": k.split(" (")[1].rstrip(")")}, "value": v} for k, v in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_DOCUMENT, [
+            document_id, issued_at, issued_at, doc_number, holder_id, json.dumps([str(resident_id)]), reference,
+            application_id, json.dumps({"ko": "폐업사실증명", "en": "Certificate of closure"}, ensure_ascii=False),
+            OFFICE_NAME, issued_at, expires_at, json.dumps(facts[:4], ensure_ascii=False), pdf, digest,
+            platform_keys.current_key_id(signing.SIGNING_KEY),
+        ])
+        cursor.execute(_FACTS, [uuid.uuid4(), issued_at, issued_at, document_id,
+                                encrypt(json.dumps(facts, ensure_ascii=False), context="certificates.facts")])
+        audit_append(action="certificate.issued", actor=ACTOR, subject=f"user:{holder_id}",
+                     object_ref=f"document:{document_id}",
+                     detail={"type": "business-closure-certificate", "case": reference, "sha256": digest})
 
 
 @csrf_exempt
@@ -297,6 +353,8 @@ def apply_minimal(request: HttpRequest) -> HttpResponse:
                 f"case:{reference}",
             ],
         )
+        # The document promised with the approval (the product's task row, through the same library call).
+        application_document_issue.enqueue(str(application_id), reference, ACTOR)
         subject, case_ref, by = f"resident:{resident_id}", f"case:{case_id}", f"user:{user_id}"
         audit_append(
             action="consent.granted",
@@ -371,6 +429,10 @@ def apply_minimal(request: HttpRequest) -> HttpResponse:
                 "to": "approved",
             },
         )
+    _issue_closure_certificate(
+        holder_id=user_id, label=label, resident_id=resident_id, reference=reference, application_id=application_id,
+        number=number, trade_name=business[2], closed_on=closed_on,
+    )
     answer: dict[str, Any] = {
         "id": str(application_id),
         "case_id": str(case_id),

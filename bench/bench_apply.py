@@ -7,7 +7,9 @@ connections) — concurrent citizens file the business closure report (``busines
 ``POST /api/v1/applications/applications`` with an idempotency key, which submits, records
 the consent, reads the business register through the gate, opens the case, approves it
 automatically (``approve_automatically``: the guard checks the evidence) and carries out its
-effect, ``business.close``, on the business register, all in the one request.
+effect, ``business.close``, on the business register, then — after the approval has
+committed — issues the signed closure certificate (폐업사실증명) the service declares, all in
+the one request.
 
 The population: ``egov registries generate`` writes a synthetic country straight into the
 database (the importer's path), about one resident in ten representing an open business;

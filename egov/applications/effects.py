@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import organisation
@@ -269,7 +270,7 @@ def complete(context: TransitionContext) -> None:
         application.effects_pending = pending
         application.save(update_fields=["effects_pending"])
     if context.to_state == "approved" and definition.document is not None:
-        _issue_document(application, definition.document.template, context)
+        document_after_approval(application, definition.document.template, context)
 
 
 def _give_to_bundle(application: Application, outputs: Mapping[str, Any]) -> None:
@@ -300,23 +301,49 @@ def _give_to_bundle(application: Application, outputs: Mapping[str, Any]) -> Non
         sibling.save(update_fields=["form", "identifiers", "awaiting"])
 
 
-def _issue_document(application: Application, document_type: str, context: TransitionContext) -> None:
-    """The approved case's signed document, for the applicant, in the approval's transaction (issue 6).
+def document_after_approval(application: Application, document_type: str, context: TransitionContext) -> None:
+    """The approved case's signed document (issue 6): promised in the approval's transaction, issued after it.
 
-    Its data are what the application holds (the facts the gate released for it, the
-    answers, the case); a document type without a template in the country pack is not
-    issued yet.
+    The task enqueued here commits with the approval, so the document is issued even
+    if this process dies; the attempt made right after the commit gives it to the
+    applicant in the same request, without holding the approval's locks while the PDF
+    is drawn and signed (see ``applications.tasks``). A document type without a
+    template in the country pack is not issued.
     """
     if not certificates.document_template_exists(document_type):
+        return
+    from egov.applications.tasks import application_document_issue
+
+    reference, by = context.case.reference, context.by
+    application_document_issue.enqueue(str(application.id), reference, by)
+    application_id = application.id
+
+    def issue_now() -> None:
+        document_issue_once(Application.objects.get(pk=application_id), case_reference=reference, by=by)
+
+    transaction.on_commit(issue_now, robust=True)
+
+
+def document_issue_once(application: Application, *, case_reference: str, by: str) -> None:
+    """Issue the application's document unless it exists; its data are what the application holds.
+
+    (The facts the gate released for it, the answers as shown — registration numbers
+    masked — and the case.)
+    """
+    definition = service_definition(application.service_id, application.service_version)
+    if definition.document is None:
+        return
+    document_type = definition.document.template
+    if certificates.document_issued_for(application_id=application.id, document_type=document_type):
         return
     office = organisation(id=application.organisation_id) if application.organisation_id else None
     applicant = application.applicant
     certificates.issue_document(
         document_type=document_type, holder_id=applicant.pk,
         subject_resident_ids=[application.resident_id] if application.resident_id else [],
-        case_reference=context.case.reference, application_id=application.id,
+        case_reference=case_reference, application_id=application.id,
         values={"facts": application.facts, "form": application.form,
                 "applicant": {"name": getattr(applicant, "display_name", "") or applicant.get_username()},
-                "case": {"reference": context.case.reference}},
-        authority=office.name if office else "", by=context.by,
+                "case": {"reference": case_reference}},
+        authority=office.name if office else "", by=by,
     )

@@ -50,6 +50,10 @@ class IssuedDocument(BaseModel):
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")
         indexes = [models.Index(fields=["holder", "-issued_at"])]
+        # One document of a kind per application: issuing it again (a retried task, a
+        # request and the worker at once) finds the first instead of making a second.
+        constraints = [models.UniqueConstraint(fields=["application_id", "document_type"],
+                                               name="certificates_one_document_per_application")]
 
     def __str__(self) -> str:
         return f"{self.document_type} {self.number}"

@@ -17,11 +17,13 @@ from uuid import UUID
 from django.urls import reverse
 
 from egov.certificates import selectors, services
+from egov.certificates.models import IssuedDocument
 from egov.certificates.templates_pack import template_exists
 
 __all__ = [
     "IssuedDocumentInfo",
     "WalletEntry",
+    "document_issued_for",
     "document_template_exists",
     "documents_of_application",
     "issue_document",
@@ -84,6 +86,11 @@ def issue_document(
             by=by,
         )
     )
+
+
+def document_issued_for(*, application_id: UUID, document_type: str) -> bool:
+    """Whether the application's document of this kind exists (issuing is then not repeated)."""
+    return IssuedDocument.objects.filter(application_id=application_id, document_type=document_type).exists()
 
 
 def documents_of_application(*, application_id: UUID, holder_id: Any) -> list[IssuedDocumentInfo]:

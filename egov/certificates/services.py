@@ -93,6 +93,14 @@ def verify_url(number: str) -> str:
     return settings.EGOV_BASE_URL.rstrip("/") + reverse("certificates:verify_number", args=[number])
 
 
+class AlreadyIssued(Exception):
+    """The application's document of this kind exists already (:func:`document_issue` was run twice)."""
+
+    def __init__(self, document: IssuedDocument) -> None:
+        super().__init__(document.number)
+        self.document = document
+
+
 def document_issue(
     *,
     document_type: str,
@@ -204,7 +212,13 @@ def _stored(
                 sha256=hashlib.sha256(pdf).hexdigest(),
                 signing_key_id=platform_keys.current_key_id(signing.SIGNING_KEY),
             )
-    except IntegrityError:  # pragma: no cover - two identical 15-digit draws in one instant
+    except IntegrityError:
+        if application_id is not None:
+            # The application's document was issued meanwhile (the worker and the request at once).
+            existing = IssuedDocument.objects.filter(application_id=application_id, document_type=document_type).first()
+            if existing is not None:
+                raise AlreadyIssued(existing) from None
+        # Two identical 15-digit draws in one instant.
         raise ValidationError(_("The document could not be numbered; try again.")) from None
 
 
@@ -363,16 +377,19 @@ def document_issue_with_facts(
     """
     from egov.certificates import credentials
 
-    document = document_issue(
-        document_type=document_type,
-        holder_id=holder_id,
-        subject_resident_ids=subject_resident_ids,
-        case_reference=case_reference,
-        application_id=application_id,
-        values=values,
-        authority=authority,
-        by=by,
-    )
+    try:
+        document = document_issue(
+            document_type=document_type,
+            holder_id=holder_id,
+            subject_resident_ids=subject_resident_ids,
+            case_reference=case_reference,
+            application_id=application_id,
+            values=values,
+            authority=authority,
+            by=by,
+        )
+    except AlreadyIssued as issued:
+        return issued.document
     credentials.facts_store(document=document, rows=_rows(document_template(document_type), values))
     return document
 
