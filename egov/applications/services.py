@@ -143,7 +143,11 @@ def application_submit(
     own_dong = _OwnDong(applicant)
     organisation = _competent_office(definition, form, own_dong)
     informed = _informed_offices(definition, form, own_dong, exclude=organisation)
-    requester = _requester(definition, organisation=organisation, clerk=clerk, by=by, source_ip=source_ip)
+    # As for a bundle's members: the clerk reads for a case their own office decides; a case
+    # another office decides (a family-relations certificate, decided by the court
+    # administration, filed at a dong counter) is read by that office under its own right.
+    reader = clerk if clerk is not None and clerk.organisation.id == organisation.id else None
+    requester = _requester(definition, organisation=organisation, clerk=reader, by=by, source_ip=source_ip)
     released, evidence = _gather_evidence(definition, applicant=applicant, requester=requester, channel=channel,
                                           ref=f"{definition.id}:{key}", source_ip=source_ip, reads={}, form=form)
     facts = definitions.facts_from(released)

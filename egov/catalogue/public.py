@@ -47,7 +47,7 @@ __all__ = [
     "LEVEL_KINDS", "CatalogueInvalid", "Channel", "CompetentOrganisation", "Document", "Effect", "EligibilityRule",
     "EvidenceItem", "EvidenceNeed", "Fee", "FormField", "Group", "SearchResult", "ServiceDefinition", "ServiceSummary",
     "Sla", "Text", "Transition", "Workflow", "WorkflowState", "evidence_needs", "life_events", "load_catalogue",
-    "organisations", "rule_holds", "search", "service_definition", "services", "task_areas",
+    "organisations", "rule_holds", "search", "service_definition", "services", "stand_in_consumers", "task_areas",
 ]
 
 # A service's competent organisation given as a level, and the organisation kinds that
@@ -74,6 +74,22 @@ class EvidenceNeed:
     consent_exempt_article: str
 
 
+# Where the pack has no office of a level for an address, the case goes to the next level
+# up (the workflow's fallback: a si/gun/gu office decides a dong-level service for a dong
+# without an office of its own). That office reads the evidence under the same right,
+# given to the consumer "standin:<level>", which the gate matches for the offices above.
+STAND_IN_LEVELS: dict[str, tuple[str, ...]] = {
+    "si_gun_gu": ("dong",),
+    "sido": ("dong", "si_gun_gu"),
+}
+
+
+def stand_in_consumers(kind: str) -> tuple[str, ...]:
+    """The ``standin:<level>`` consumers an organisation of ``kind`` matches (a gu stands in for dongs)."""
+    return tuple(f"standin:{below}" for level, belows in STAND_IN_LEVELS.items()
+                 if kind in LEVEL_KINDS[level] for below in belows)
+
+
 def _consumers(organisation: CompetentOrganisation, pack: Pack) -> tuple[str, ...]:
     if organisation.level == "field_office" and organisation.code:
         # The field office that decides (종로세무서) reads the evidence, under the right
@@ -81,7 +97,9 @@ def _consumers(organisation: CompetentOrganisation, pack: Pack) -> tuple[str, ..
         return (organisation.code, *pack.offices_under(organisation.code))
     if organisation.code:
         return (organisation.code,)
-    return tuple(f"kind:{kind}" for kind in LEVEL_KINDS[organisation.level or ""])
+    level = organisation.level or ""
+    stands_in = (f"standin:{level}",) if any(level in belows for belows in STAND_IN_LEVELS.values()) else ()
+    return (*(f"kind:{kind}" for kind in LEVEL_KINDS[level]), *stands_in)
 
 
 def evidence_needs() -> list[EvidenceNeed]:
@@ -143,3 +161,39 @@ def life_events(language: str) -> list[Group]:
 def organisations(language: str) -> list[Group]:
     """The competent organisations (a level such as ``level-dong``, or one body's code) with services."""
     return selectors.organisation_list(language=language)
+
+
+# --- programme KPIs (metrics, issue 8) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceReach:
+    """What the programme's KPIs need to know of one service of the catalogue."""
+
+    service_id: str
+    name_ko: str
+    name_en: str
+    fully_online: bool  # every purpose may be applied for online and the result comes online
+    delivered_online: bool  # the result can come online (no visit to collect it)
+    needs_evidence: bool  # the definition fetches evidence from registries (the once-only principle applies)
+    issues_document: bool
+
+
+def service_reach() -> list[ServiceReach]:
+    """Every service (not bundles) of the loaded country pack, as the KPIs see it."""
+    from egov.catalogue.loader import load_pack as _load
+
+    reach = []
+    for loaded in _load().services:
+        definition = loaded.definition
+        if definition.kind != "service":
+            continue
+        reach.append(ServiceReach(
+            service_id=definition.id, name_ko=definition.name.get("ko"), name_en=definition.name.get("en"),
+            fully_online=definition.fully_online, delivered_online="online" in definition.delivery,
+            needs_evidence=bool(definition.evidence), issues_document=definition.document is not None,
+        ))
+    return sorted(reach, key=lambda s: s.service_id)
+
+
+__all__ += ["ServiceReach", "service_reach"]

@@ -40,7 +40,7 @@ def purpose_choices() -> list[tuple[str, str]]:
 
 def recipient_choices(extra: str = "") -> list[tuple[str, str]]:
     """Organisations named in active access rights, and ``extra`` (a code an organisation sent the person)."""
-    codes = {r.consumer for r in selectors.rights_list() if not r.consumer.startswith("kind:")}
+    codes = {r.consumer for r in selectors.rights_list() if not r.consumer.startswith(("kind:", "standin:"))}
     if extra and not extra.startswith("kind:"):
         codes.add(extra)
     named = [(code, recipient_name(code)) for code in codes]

@@ -37,6 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from egov.accounts import public as accounts
+from egov.catalogue import public as catalogue
 from egov.core import clock
 from egov.core.audit import audit_append
 from egov.core.errors import PermissionDenied
@@ -241,14 +242,15 @@ _KINDS: dict[str, str | None] = {}
 
 
 def _consumer_keys(organisation_code: str) -> list[str]:
-    """The ``consumer`` values that match an organisation: its code and ``kind:<its kind>`` when it is local."""
+    """The ``consumer`` values that match an organisation: its code, ``kind:<its kind>`` and its stand-ins."""
     if organisation_code not in _KINDS:
         organisation = accounts.organisation(code=organisation_code)
         if organisation is None:
             return [organisation_code]  # not cached: the organisation may be created later
         _KINDS[organisation_code] = organisation.kind
     kind = _KINDS[organisation_code]
-    return [organisation_code, f"kind:{kind}"] if kind else [organisation_code]
+    # A si/gun/gu also matches the rights of the dong offices it stands in for (catalogue.public).
+    return [organisation_code, f"kind:{kind}", *catalogue.stand_in_consumers(kind)] if kind else [organisation_code]
 
 
 class _LogInsert:

@@ -108,7 +108,7 @@ def access_right_grant(
     errors: dict[str, list[str]] = {}
     if not consumer:
         errors["consumer"] = [_("Name the consumer organisation (its code) or an organisation kind.")]
-    elif not consumer.startswith("kind:") and not recipient_name(consumer):
+    elif not consumer.startswith(("kind:", "standin:")) and not recipient_name(consumer):
         errors["consumer"] = [_("No organisation or member has this code.")]
     if not DataProduct.objects.filter(code=product_code).exists():
         errors["product_code"] = [_("Choose one of the data products listed.")]

@@ -65,7 +65,8 @@ def test_evidence_needs_still_seed_the_gate_from_the_definitions() -> None:
     needs = [need for need in catalogue.evidence_needs() if need.service_id == "move-in-report"]
     assert [(need.product, need.purpose) for need in needs] == [
         ("resident-registration-extract", "civil_application"), ("vehicle-record", "civil_application")]
-    assert needs[0].consumers == ("kind:dong", "kind:eup", "kind:myeon")
+    # The dong offices, and the si/gun/gu standing in for a dong the pack has no office for.
+    assert needs[0].consumers == ("kind:dong", "kind:eup", "kind:myeon", "standin:dong")
     assert needs[0].consent_exempt_article == "Resident Registration Act, Article 30"
 
 

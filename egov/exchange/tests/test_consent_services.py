@@ -20,7 +20,7 @@ def test_the_pack_seeds_rights_from_the_services_evidence_lists_once(exchange_pa
     assert Purpose.objects.filter(code="benefit_eligibility").exists()
     seeded = AccessRight.objects.get(consumer="kind:dong", product_code="family-relations",
                                      purpose="benefit_eligibility")
-    assert seeded.source == "service" and seeded.source_ref == "basic-livelihood-security@1, child-allowance@1"
+    assert seeded.source == "service" and seeded.source_ref == "basic-livelihood-security@1, child-allowance@2"
     exempt = AccessRight.objects.get(consumer="kind:dong", product_code="resident-registration-extract",
                                      purpose="civil_application")
     assert exempt.consent_exempt_article == "Resident Registration Act, Article 30"

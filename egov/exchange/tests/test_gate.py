@@ -208,3 +208,27 @@ def test_a_subject_named_by_number_that_no_one_holds_is_refused_and_the_probe_lo
                        purpose="civil_application", service="move-in-report", subject_number="8001011234568",
                        legal_basis=MOVE_IN_ARTICLE)
     assert refused.value.reason == "subject_unknown"
+
+
+def test_a_si_gun_gu_standing_in_for_a_dong_office_reads_under_the_dong_offices_right(
+    exchange_pack: Any, reviewer: Any, alice_resident: Any,
+) -> None:
+    """A dong without an office of its own in the pack: the workflow gives its cases to the gu, which reads as the dong would.
+
+    The resident registration extract is read without consent under Article 30 by dong
+    offices; the gu's own right for that product (the death report's) needs consent, so
+    without the stand-in the gu's reads for the dong's cases were refused.
+    """
+    gu = exchange.system_requester(organisation_code="sgg-11110", name="applications", label="종로구 · 초본")
+    request = {"product": "resident-registration-extract", "purpose": "civil_application",
+               "service": "resident-registration-extract"}
+    release = exchange.fetch(requester=gu, subject_resident_id=alice_resident.id,
+                             legal_basis="Resident Registration Act, Article 30", **request)
+    assert release.data["name_ko"] == "김하늘"
+    assert AccessRight.objects.filter(consumer="standin:dong", product_code="resident-registration-extract",
+                                      purpose="civil_application").exists()
+    # A basis no right of the gu or of the offices it stands in for names is still refused.
+    with pytest.raises(exchange.Refused) as refused:
+        exchange.fetch(requester=gu, subject_resident_id=alice_resident.id,
+                       legal_basis="Some Other Act, Article 1", **request)
+    assert refused.value.reason == "wrong_basis"
