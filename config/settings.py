@@ -291,6 +291,30 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EGOV_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EGOV_SMTP_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("EGOV_FROM_EMAIL", "no-reply@egov.example")
+EMAIL_HOST_USER = os.environ.get("EGOV_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EGOV_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EGOV_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = envbool("EGOV_SMTP_SSL", False)
+# A stuck SMTP server must not hold a worker for ever: the attempt fails and is retried.
+EMAIL_TIMEOUT = envint("EGOV_SMTP_TIMEOUT", 30)
+
+# --- Notifications (egov.notifications, docs/notifications.md) ----------------------------
+# Channel adapters by dotted path. E-mail goes over SMTP when EGOV_SMTP_HOST names a server
+# (or EGOV_EMAIL_CHANNEL=smtp), else to the operators' outbox like SMS and the messenger.
+EGOV_EMAIL_CHANNEL = os.environ.get("EGOV_EMAIL_CHANNEL", "smtp" if os.environ.get("EGOV_SMTP_HOST") else "outbox")
+EGOV_NOTIFY_ADAPTERS: dict[str, str] = {
+    "email": "egov.notifications.channels.SmtpEmailAdapter" if EGOV_EMAIL_CHANNEL == "smtp"
+    else "egov.notifications.channels.OutboxEmailAdapter",
+}
+# Deliveries a minute per channel (0: no limit); beyond it a delivery waits for the next minute.
+EGOV_NOTIFY_RATE_LIMITS: dict[str, int] = {
+    "email": envint("EGOV_NOTIFY_EMAIL_PER_MINUTE", 600),
+    "sms": envint("EGOV_NOTIFY_SMS_PER_MINUTE", 300),
+    "messenger": envint("EGOV_NOTIFY_MESSENGER_PER_MINUTE", 300),
+}
+# Proactive notices: the rules file of the country pack, and the local time the daily job runs.
+EGOV_NOTICES_FILE = Path(os.environ.get("EGOV_NOTICES_FILE", BASE_DIR / "country" / EGOV_COUNTRY / "notices.yaml"))
+EGOV_NOTICES_AT = os.environ.get("EGOV_NOTICES_AT", "08:00")
 
 LOGGING = {
     "version": 1,
@@ -316,6 +340,7 @@ EGOV_BOOTSTRAP_STEPS: list[str] = [
     "egov.core.keys.ensure_development_keys", "egov.accounts.public.load_country_pack",
     "egov.exchange.public.load_exchange_pack",
     "egov.catalogue.public.load_catalogue",
+    "egov.notifications.public.load_notices_pack",
 ]
 
 # --- Information sharing (egov.exchange) --------------------------------------------------

@@ -1,8 +1,11 @@
-"""What the applicant is told at each step, in their in-portal inbox (e-mail and SMS come with notifications).
+"""What the applicant is told at each step: in their inbox, and on the channels they chose (e-mail, SMS, messenger).
 
 Messages are written in the deployment's language (settings.LANGUAGE_CODE): the inbox
 keeps the text as sent. Each carries an idempotency key made of the case and its step
-count, so a retried request never tells the applicant twice.
+count, so a retried request never tells the applicant twice. The category
+``applications`` is one the law requires (the Civil Petitions Act, Article 27, has the
+result notified), so an applicant's opt-outs do not silence it; the channels are the
+applicant's own choice (``channels=None``), and the message links to the application.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -44,7 +48,7 @@ def _body(event: str, *, service: str, reference: str, state: str, reason: str, 
 
 def tell(application: Any, event: str, *, definition: ServiceDefinition, state: str = "", reason: str = "",
          deadline: datetime | None = None) -> None:
-    """Send the applicant the notice of one step (inbox; written in the caller's transaction)."""
+    """Send the applicant the notice of one step (inbox and chosen channels; written in the caller's transaction)."""
     language = settings.LANGUAGE_CODE[:2]
     steps = workflow.case_step_count(case_id=application.case_id)
     with translation.override(language):
@@ -56,4 +60,5 @@ def tell(application: Any, event: str, *, definition: ServiceDefinition, state: 
             reason=reason, deadline=when,
         )
     notifications.send(recipient_user_id=application.applicant_id, subject=subject, body=body,
-                       category="applications", idempotency_key=f"applications:{application.case_id}:{event}:{steps}")
+                       category="applications", idempotency_key=f"applications:{application.case_id}:{event}:{steps}",
+                       channels=None, link=reverse("applications:detail", args=[application.id]))

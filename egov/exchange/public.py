@@ -261,3 +261,35 @@ def case_changes_as_of(*, requester: Requester, case_reference: str, on: Any) ->
                                organisation_code=requester.organisation_code, source_ip=requester.source_ip)
     return registries.case_changes_as_of(cause_ref=f"case:{case_reference}", on=on, reader=reader,
                                          purpose="civil_application", basis="Electronic Government Act, Article 36")
+
+
+# --- proactive notices (notifications, issue 7) ------------------------------------------------
+
+NOTICE_PURPOSE = "Proactive notice the person subscribed to"
+
+
+def notice_facts(*, resident_id: uuid.UUID, consent: str) -> registries.NoticeFacts | None:
+    """The facts for a subscribed person's proactive notices (vehicles due for inspection, children).
+
+    The person's subscription is the basis of the read: ``consent`` names it
+    (``subscription:<id>``), and the one audit entry shows "Proactive notices" reading
+    under it on the person's "Who viewed my data". No other organisation is involved,
+    so no access right is checked: it is the person's own request, like ``own_records``.
+    """
+    reader = registries.system_reader("notices", "국민비서 알림 · Proactive notices")
+    return registries.notice_facts(resident_id=resident_id, reader=reader, purpose=NOTICE_PURPOSE, basis="",
+                                   consent=consent)
+
+
+__all__ += ["NOTICE_PURPOSE", "notice_facts"]
+
+
+# --- programme KPIs and egov simulate (metrics, issue 8) ----------------------------------------
+
+# A count about nobody (the usage rate's denominator): no person is read, no entry is written.
+residents_living_count = registries.residents_living_count
+# The ids of a generated register's residents for ``egov simulate`` (refused in production); their
+# records are read through this gate, logged, when their applications need them.
+resident_ids_for_simulation = registries.resident_ids_for_simulation
+
+__all__ += ["resident_ids_for_simulation", "residents_living_count"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_safe
 from egov.accounts import public as accounts
 from egov.applications import public as applications
 from egov.catalogue import public as catalogue
+from egov.certificates import public as certificates
 from egov.core import access_log, clock
 from egov.core.access import CITIZEN, PUBLIC, access
 from egov.exchange import public as exchange
@@ -59,7 +61,8 @@ MY_GOV_APPLICATIONS = 5
 
 @access(CITIZEN)
 def my_gov(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own page: account, applications, records, who viewed their data, messages.
+    """The signed-in person's own page: account, applications, records, who viewed their data, consents,
+    messages and notices, and how they are told (channels, opt-outs, notice subscriptions).
 
     A person whose account is linked to a resident record (by identity proofing) sees
     their records, read under their right of access and logged like any other read;
@@ -85,9 +88,25 @@ def my_gov(request: HttpRequest) -> HttpResponse:
             "latest": MY_GOV_LATEST,
             "active_consents": sum(1 for consent in consents if consent.state == "active"),
             "inbox": notifications.inbox_list(user_id, limit=20),
+            "unread": notifications.inbox_unread_count(user_id),
+            "telling": _telling(user_id, get_language() or "ko"),
             "applications": applications.applications_of(applicant_id=user_id, limit=MY_GOV_APPLICATIONS),
+            "wallet": certificates.wallet_list(holder_id=user_id)[:MY_GOV_APPLICATIONS],
         },
     )
+
+
+def _telling(user_id: Any, language: str) -> dict[str, Any]:
+    """How the person is told, for My Gov: channels, what they switched off, the notices they subscribe to."""
+    preferences = notifications.preferences_of(user_id)
+    labels = dict(notifications.CHANNEL_LABELS)
+    rules = {rule.id: rule.name for rule in notifications.notice_rules(language)}
+    names = notifications.category_names(language)
+    return {
+        "channels": [str(labels.get(channel, channel)) for channel in preferences.channels],
+        "opted_out": [names.get(code, code) for code in preferences.opted_out],
+        "subscriptions": [rules.get(rule, rule) for rule in preferences.subscriptions],
+    }
 
 
 def _access_log(request: HttpRequest) -> list[AccessRecord]:

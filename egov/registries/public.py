@@ -967,3 +967,81 @@ def case_changes_as_of(
     _log_for_owners(person_ids=persons, reader=reader, purpose=purpose, basis=basis, consent=consent,
                     object_ref=f"registries:case_changes:{cause_ref}")
     return tuple(changed)
+
+
+# --- proactive notices (notifications, issue 7) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What the proactive notices look at about one resident: their vehicles' inspection due dates, their children."""
+
+    vehicles: tuple[tuple[str, date | None], ...]  # (plate number, inspection due on)
+    children: tuple[tuple[uuid.UUID, str, date], ...]  # (resident id, name, birth date), living children only
+
+
+@transaction.atomic
+def notice_facts(
+    *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> NoticeFacts | None:
+    """The facts a subscribed resident's proactive notices need, in one read and one audit entry.
+
+    Called through ``exchange.public.notice_facts`` only (rule 2); the entry names the
+    resident, so the person sees the daily look on "Who viewed my data".
+    """
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    resident = selectors.resident_get(resident_id=resident_id)
+    if resident is None:
+        return None
+    vehicles = tuple((v.plate_number, v.inspection_due_on) for v in records.vehicles_of(resident_id))
+    family = records.family_record_of(resident)
+    children = tuple((c.person.id, c.person.name_ko, c.person.birth_date) for c in family.children
+                     if c.person.died_on is None)
+    _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
+              object_ref="registries:notice_facts")
+    return NoticeFacts(vehicles=vehicles, children=children)
+
+
+__all__ += ["NoticeFacts", "notice_facts"]
+
+
+# --- programme KPIs (metrics, issue 8) ----------------------------------------------------------
+
+
+def residents_living_count(*, on: date) -> int:
+    """How many residents were alive and registered on ``on``: a number about nobody, so no read is logged.
+
+    The denominator of the programme's usage rate (share of residents who used a service).
+    """
+    from django.db.models import Q
+
+    from egov.registries.models import Resident
+
+    return Resident.objects.filter(Q(died_on__isnull=True) | Q(died_on__gt=on), birth_date__lte=on,
+                                   registered_on__lte=on).count()
+
+
+__all__ += ["residents_living_count"]
+
+
+def resident_ids_for_simulation(*, on: date, limit: int) -> list[uuid.UUID]:
+    """The ids (nothing else) of up to ``limit`` residents living on ``on``, in a stable order; refuses in production.
+
+    ``egov simulate`` gives each generated person an account and life events: it needs
+    who exists, not what the register says of them (their records are read through
+    the gate, logged, when their applications need them).
+    """
+    from django.conf import settings
+    from django.db.models import Q
+
+    from egov.registries.models import Resident
+
+    if settings.PRODUCTION:
+        raise PermissionDenied(_("A simulation never runs in production."))
+    rows = (Resident.objects.filter(Q(died_on__isnull=True) | Q(died_on__gt=on), birth_date__lte=on,
+                                    registered_on__lte=on)
+            .order_by("identifier_index").values_list("id", flat=True)[:limit])
+    return list(rows)
+
+
+__all__ += ["resident_ids_for_simulation"]

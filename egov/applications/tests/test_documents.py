@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from egov.applications.tasks import application_document_issue
@@ -57,3 +58,20 @@ def test_the_task_issues_the_document_when_the_request_did_not(
     application_document_issue.call(str(application.id), case.reference, "system:applications")
     application_document_issue.call(str(application.id), case.reference, "system:applications")
     assert len(_documents(application, alice)) == 1
+
+
+def test_my_gov_lists_the_document_in_my_documents_with_the_wallet_link(
+    offices: Any, alice: Any, alice_resident: Any, submit: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any, citizen_client: Any, settings: Any,
+) -> None:
+    citizen_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    empty = citizen_client.get(reverse("portal:my_gov")).content.decode()
+    assert "No document has been issued to you yet." in empty
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit("resident-registration-copy", {"copies": 1})
+    (document,) = _documents(application, alice)
+    page = citizen_client.get(reverse("portal:my_gov")).content.decode()
+    listed = page[page.index('id="my-documents"'):]
+    assert document.number in listed and "Valid" in listed
+    assert reverse("certificates:wallet") in page
+

@@ -25,3 +25,17 @@ def alice_with_email(alice: Any) -> Any:
     alice.email = "alice@example.org"
     alice.save(update_fields=["email"])
     return alice
+
+
+@pytest.fixture
+def notices_pack(db: None) -> None:
+    """The kr pack's message categories and first template versions, as the bootstrap stores them."""
+    from egov.notifications.public import load_notices_pack
+
+    load_notices_pack()
+
+
+@pytest.fixture
+def head_client(client_for: Callable[[Any], Client], head: Any) -> Client:
+    """Harper, head of an agency: she manages her organisation, and with it the message templates."""
+    return client_for(head)

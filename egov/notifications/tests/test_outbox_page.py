@@ -34,7 +34,7 @@ def test_an_operator_reads_what_was_sent_and_what_failed(operator_client: Client
     sent_part = html.split('id="sent"')[1]
     problems_part = html.split('id="problems"')[1].split('id="sent"')[0]
     assert "Permit granted" in sent_part and "alice@example.org" in sent_part
-    assert "Fee reminder" in problems_part and "Waiting to be sent" in problems_part
+    assert "Fee reminder" in problems_part and "Sending (retrying after an error)" in problems_part
     assert "Error" in problems_part, "the error is visible to operators"
 
 

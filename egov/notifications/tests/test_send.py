@@ -45,7 +45,7 @@ def test_the_inbox_shows_the_newest_messages_first_up_to_the_limit(alice: Any, b
 def test_an_outbox_message_is_left_to_the_worker_and_the_inbox_copy_is_there_anyway(alice: Any) -> None:
     refs = public.send(recipient_user_id=alice.pk, subject="Decision", body="Approved.", channels=("outbox",))
 
-    assert {(r.channel, r.status) for r in refs} == {("inbox", "delivered"), ("outbox", "pending")}
+    assert {(r.channel, r.status) for r in refs} == {("inbox", "delivered"), ("outbox", "created")}
     assert [i.subject for i in public.inbox_list(alice.pk)] == ["Decision"]
     assert not OutboxEntry.objects.exists(), "the sender does not wait for the outbox"
     queued = DBTaskResult.objects.get()
@@ -96,7 +96,7 @@ def test_a_delivery_run_twice_leaves_one_outbox_entry_and_one_file(alice_with_em
     delivery = outbox_delivery(refs)
 
     delivery_attempt(delivery_id=delivery.pk, attempt=1, final=False)
-    Delivery.objects.filter(pk=delivery.pk).update(status="pending")  # as if killed before recording it
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending")  # as if killed before recording it
     delivery_attempt(delivery_id=delivery.pk, attempt=2, final=False)
 
     entry = OutboxEntry.objects.get()
@@ -127,7 +127,7 @@ def test_a_failing_delivery_keeps_its_error_for_operators_and_fails_on_the_last_
         with pytest.raises(OSError):
             delivery_attempt(delivery_id=delivery.pk, attempt=1, final=False)
         waiting = Delivery.objects.get(pk=delivery.pk)
-        assert (waiting.status, waiting.attempts) == ("pending", 1)
+        assert (waiting.status, waiting.attempts) == ("sending", 1)
         assert "Error" in waiting.last_error
 
         with pytest.raises(OSError):
