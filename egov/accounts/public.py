@@ -307,3 +307,48 @@ def ensure_demo_accounts() -> list[DemoLogin]:
     from egov.accounts.demo import ensure_demo_accounts as ensure
 
     return ensure()
+
+
+# --- egov simulate (metrics, issue 8) -----------------------------------------------------------
+
+
+def simulated_citizens(*, resident_ids: list[UUID], prefix: str) -> dict[UUID, UUID]:
+    """Accounts for a simulated population, one per resident record, made in bulk; refuses in production.
+
+    ``egov simulate`` files applications for invented people of a generated register:
+    each needs an account linked to its record, as identity proofing would have left it.
+    The accounts cannot sign in (no usable password). Returns resident id → user id,
+    reusing the accounts a previous run made.
+    """
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from egov.accounts.models import User
+    from egov.core.errors import PermissionDenied
+
+    if settings.PRODUCTION:
+        raise PermissionDenied(_("A simulation never runs in production."))
+    existing: dict[UUID, UUID] = {
+        rid: uid for rid, uid in User.objects.filter(resident_id__in=resident_ids).values_list("resident_id", "id")
+        if rid is not None}
+    unusable = make_password(None)
+    new = [User(username=f"{prefix}{rid.hex}", display_name=f"{prefix}{rid.hex[:8]}", kind=User.Kind.CITIZEN,
+                resident_id=rid, password=unusable)
+           for rid in dict.fromkeys(resident_ids) if rid not in existing]
+    with transaction.atomic():
+        User.objects.bulk_create(new, batch_size=2000)
+    existing.update({user.resident_id: user.id for user in new if user.resident_id is not None})
+    return existing
+
+
+def simulated_clerk() -> UUID:
+    """The official who files counter applications in a simulation: the demo clerk persona (made if missing)."""
+    from egov.accounts.models import User
+
+    ensure_demo_accounts()
+    return User.objects.get(username="clerk").id
+
+
+__all__ += ["simulated_citizens", "simulated_clerk"]

@@ -115,10 +115,65 @@ class ExchangeCollector(Collector):
         yield p99
 
 
+class ProgrammeCollector(Collector):
+    """Documents issued and verified, message deliveries and SLA breaches, from the records at scrape time.
+
+    Issuance, verification and SLA figures cover the last 24 hours (cases: opened in the
+    last 30 days, so that a breach is seen while the case is recent); delivery outcomes
+    are totals by channel and status, as the outbox holds them.
+    """
+
+    def collect(self) -> Iterator[Metric]:
+        from datetime import timedelta
+
+        from egov.certificates import public as certificates
+        from egov.core import clock
+        from egov.metrics.selectors import verification_tallies
+        from egov.notifications import public as notifications
+        from egov.workflow import public as workflow
+
+        now = clock.now()
+        day = now - timedelta(days=1)
+        issued = GaugeMetricFamily("egov_documents_issued", "Documents issued in the last 24 hours, by type.",
+                                   labels=["document_type"])
+        by_type: dict[str, int] = {}
+        for tally in certificates.issuance_tallies(since=day, until=now + timedelta(seconds=1)):
+            by_type[tally.document_type] = by_type.get(tally.document_type, 0) + tally.issued
+        for document_type, count in sorted(by_type.items()):
+            issued.add_metric([document_type], count)
+        yield issued
+
+        verified = GaugeMetricFamily("egov_document_verifications",
+                                     "Verifications of issued documents in the last 24 hours, by outcome.",
+                                     labels=["outcome"])
+        outcomes: dict[str, int] = {}
+        for (_month, outcome), count in verification_tallies(since=day, until=now + timedelta(seconds=1)).items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+        for outcome, count in sorted(outcomes.items()):
+            verified.add_metric([outcome], count)
+        yield verified
+
+        deliveries = GaugeMetricFamily("egov_message_deliveries", "Message deliveries by channel and status.",
+                                       labels=["channel", "status"])
+        for (channel, status), count in sorted(notifications.delivery_outcomes().items()):
+            deliveries.add_metric([channel, status], count)
+        yield deliveries
+
+        breaches = GaugeMetricFamily(
+            "egov_sla_breaches",
+            "Cases opened in the last 30 days that were closed late or are open past their due time, by kind.",
+            labels=["kind"],
+        )
+        tallies = workflow.case_tallies(since=now - timedelta(days=30), until=now + timedelta(seconds=1), now=now)
+        breaches.add_metric(["closed_late"], sum(t.closed_late for t in tallies))
+        breaches.add_metric(["open_overdue"], sum(t.open_overdue for t in tallies))
+        yield breaches
+
+
 def _request_metrics() -> bytes:
     """The kernel's instruments: this process's, or every server process's in multiprocess mode.
 
-    Behind gunicorn each worker process counts its own requests. With
+    Behind the server (Granian) each worker process counts its own requests. With
     ``PROMETHEUS_MULTIPROC_DIR`` set (before the servers start), prometheus-client keeps
     the values in files there and this aggregates them, so a scrape sees every process.
     """
@@ -136,4 +191,5 @@ def exposition() -> bytes:
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(ScrapeTimeCollector())
     scrape.register(ExchangeCollector())
+    scrape.register(ProgrammeCollector())
     return _request_metrics() + generate_latest(scrape)

@@ -1,14 +1,14 @@
 """The metrics app's interface to other apps.
 
-Today the app serves ``/metrics`` for operations (Prometheus text: request latencies
-and errors from ``egov.core.observability.REGISTRY``, plus task queue depth, worker
-liveness and daily job runs computed at scrape time).
+The app serves ``/metrics`` for operations (Prometheus text: request latencies and
+errors from ``egov.core.observability.REGISTRY``; task queue, workers, exchanges,
+documents issued and verified, deliveries and SLA breaches computed at scrape time)
+and the programme's KPIs (``egov.metrics.kpis``, docs/metrics.md): the public
+statistics, the KPI definitions and the monitoring committee's dashboard under
+``/metrics/``, and ``egov simulate``.
 
-This module is where the e-government programme's KPIs come later (issue 8): other
-apps will report what they count here (applications by channel, online versus counter
-visits, processing times against their SLA, certificates issued and verified) through
-functions taking ids and returning frozen dataclasses, as every ``public.py`` does;
-the dashboard reads them back. Nothing is exported yet.
+The KPIs read the other apps through their ``public.py`` aggregate functions
+(ADR 0100); no other app needs anything from this one, so nothing is exported.
 """
 
 from __future__ import annotations

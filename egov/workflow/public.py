@@ -16,7 +16,8 @@ jurisdiction. A caller may narrow them with ``roles``, never widen them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -163,3 +164,64 @@ def due_at(start: datetime, value: int, unit: str) -> datetime:
 
 def working_time_between(a: datetime, b: datetime) -> timedelta:
     return calendar.working_time_between(a, b)
+
+
+# --- programme KPIs (metrics, issue 8) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseTally:
+    """Cases opened in one month at one office, through one channel, for one service (a GROUP BY row)."""
+
+    month: date
+    organisation_id: UUID | None
+    channel: str
+    service_id: str
+    opened: int
+    closed: int
+    approved: int
+    closed_on_time: int  # closed no later than the SLA's due time
+    closed_late: int
+    open_overdue: int  # still open past the due time at ``now``
+
+
+def case_tallies(*, since: datetime, until: datetime, now: datetime) -> list[CaseTally]:
+    """Cases opened in ``[since, until)`` counted in the database (GROUP BY), for the programme's KPIs."""
+    from django.db.models import Count, F, Q
+    from django.db.models.functions import TruncMonth
+
+    from egov.workflow.models import Case
+
+    closed = Q(closed_at__isnull=False)
+    rows = (
+        Case.objects.filter(opened_at__gte=since, opened_at__lt=until)
+        .annotate(month=TruncMonth("opened_at"))
+        .values("month", "organisation_id", "channel", "service_id")
+        .annotate(
+            opened=Count("id"),
+            closed=Count("id", filter=closed),
+            approved=Count("id", filter=closed & Q(state="approved")),
+            closed_on_time=Count("id", filter=closed & (Q(due_at__isnull=True) | Q(closed_at__lte=F("due_at")))),
+            closed_late=Count("id", filter=closed & Q(closed_at__gt=F("due_at"))),
+            open_overdue=Count("id", filter=Q(closed_at__isnull=True, due_at__lt=now)),
+        )
+        .order_by("month", "service_id")
+    )
+    return [
+        CaseTally(month=row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+                  organisation_id=row["organisation_id"], channel=row["channel"],
+                  service_id=row["service_id"], opened=row["opened"], closed=row["closed"],
+                  approved=row["approved"], closed_on_time=row["closed_on_time"], closed_late=row["closed_late"],
+                  open_overdue=row["open_overdue"])
+        for row in rows
+    ]
+
+
+def case_count() -> int:
+    """Every case on record."""
+    from egov.workflow.models import Case
+
+    return Case.objects.count()
+
+
+__all__ += ["CaseTally", "case_count", "case_tallies"]
