@@ -40,7 +40,11 @@ var/.static: $(VENV)/.installed node_modules/.installed $(shell find egov -path 
 demo: install
 	EGOV_DEMO_OTP_BYPASS=$(DEMO_OTP) $(EGOV) demo
 
-test: install lint typecheck importlint pytest pytest-postgres
+# The SQLite and the PostgreSQL runs are independent (own test databases, keys and audit
+# checkpoints in their own temporary directories, servers on free ports): run them side
+# by side on the two cores, each run's output printed whole when it ends.
+test: install lint typecheck importlint
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 lint:
 	$(BIN)/ruff check .
