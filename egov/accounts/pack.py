@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from egov.accounts.models import AdminDong, LegalDong, Organisation, PackState
 from egov.core import clock
@@ -457,5 +457,21 @@ def country_pack_load(*, country_dir: Path | None = None) -> PackLoadReport:
     )
     PackState.objects.update_or_create(country=directory.name,
                                        defaults={"fingerprint": fingerprint, "loaded_at": clock.now()})
+    _analyze_places()
     logger.info("country pack %s loaded: %s", directory.name, report.summary())
     return report
+
+
+def _analyze_places() -> None:
+    """Give PostgreSQL's planner the new row counts of the places and organisations.
+
+    Right after a bulk load, before autovacuum has looked, the planner still believes
+    these tables empty and joins them by nested loops: an office's jurisdiction
+    (3,500 dongs against 7,600 links) then took tens of seconds instead of a
+    millisecond. ANALYZE in the loading transaction counts its own new rows.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_legaldong, accounts_admindong, accounts_admindong_legal_dongs, "
+                       "accounts_organisation, accounts_organisation_jurisdiction")
