@@ -62,3 +62,26 @@ def client() -> Any:
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def english(citizen_client: Any) -> None:
+    """Alice's browser asks for English pages (the deployment's default is Korean)."""
+    citizen_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def document(alice: Any) -> Any:
+    """Alice's abstract issued as the approval path issues it: the PDF and every fact kept for the VC."""
+    from egov.certificates import services
+
+    return services.document_issue_with_facts(
+        document_type="resident-registration-extract",
+        holder_id=alice.pk,
+        subject_resident_ids=[uuid.uuid4()],
+        case_reference="2026-000001",
+        application_id=uuid.uuid4(),
+        values={"facts": FACTS, "form": {}, "applicant": {"name": "김하늘"}, "case": {}},
+        authority="서울특별시 종로구 청운효자동",
+        by="system:applications",
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -15,37 +14,14 @@ from joserfc.jwk import ECKey
 
 from egov.certificates import credentials, sdjwt
 from egov.certificates.models import DocumentStatus
-from egov.certificates.tests.conftest import FACTS
 from egov.core import clock
 from egov.core import keys as platform_keys
 from egov.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def english(citizen_client: Client) -> None:
-    """Alice's browser asks for English pages (the deployment's default is Korean)."""
-    citizen_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 VERIFY = "/api/v1/certificates/credentials/verify"
-
-
-@pytest.fixture
-def document(alice: Any) -> Any:
-    """Alice's abstract issued as the approval path issues it: the PDF and every fact kept for the VC."""
-    from egov.certificates import services
-
-    return services.document_issue_with_facts(
-        document_type="resident-registration-extract",
-        holder_id=alice.pk,
-        subject_resident_ids=[uuid.uuid4()],
-        case_reference="2026-000001",
-        application_id=uuid.uuid4(),
-        values={"facts": FACTS, "form": {}, "applicant": {"name": "김하늘"}, "case": {}},
-        authority="서울특별시 종로구 청운효자동",
-        by="system:applications",
-    )
 
 
 def _payload(sd_jwt: str) -> dict[str, Any]:

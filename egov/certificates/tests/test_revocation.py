@@ -16,13 +16,8 @@ from egov.certificates.tests.conftest import FACTS
 from egov.core.events import Event
 from egov.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def english(citizen_client: Client) -> None:
-    """Alice's browser asks for English pages (the deployment's default is Korean)."""
-    citizen_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 BUSAN = {
     "sido": "부산광역시", "sigungu": "해운대구", "road": "해운대로", "building_number": "570", "detail": "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -10,31 +9,8 @@ import pytest
 from django.test import Client
 
 from egov.certificates import credentials, public, sdjwt
-from egov.certificates.tests.conftest import FACTS
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(citizen_client: Client) -> None:
-    """Alice's browser asks for English pages (the deployment's default is Korean)."""
-    citizen_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-@pytest.fixture
-def document(alice: Any) -> Any:
-    from egov.certificates import services
-
-    return services.document_issue_with_facts(
-        document_type="resident-registration-extract",
-        holder_id=alice.pk,
-        subject_resident_ids=[uuid.uuid4()],
-        case_reference="2026-000001",
-        application_id=uuid.uuid4(),
-        values={"facts": FACTS, "form": {}, "applicant": {"name": "김하늘"}, "case": {}},
-        authority="서울특별시 종로구 청운효자동",
-        by="system:applications",
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_wallet_lists_the_document_with_its_pdf_and_e_certificate(citizen_client: Client, document: Any) -> None:
