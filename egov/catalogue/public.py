@@ -42,6 +42,7 @@ from egov.catalogue.schema import (
 )
 from egov.catalogue.selectors import Group, SearchResult, ServiceSummary
 from egov.catalogue.services import CatalogueInvalid, catalogue_load
+from egov.workflow import public as workflow
 
 __all__ = [
     "LEVEL_KINDS", "CatalogueInvalid", "Channel", "CompetentOrganisation", "Document", "Effect", "EligibilityRule",
@@ -75,19 +76,15 @@ class EvidenceNeed:
 
 
 # Where the pack has no office of a level for an address, the case goes to the next level
-# up (the workflow's fallback: a si/gun/gu office decides a dong-level service for a dong
-# without an office of its own). That office reads the evidence under the same right,
-# given to the consumer "standin:<level>", which the gate matches for the offices above.
-STAND_IN_LEVELS: dict[str, tuple[str, ...]] = {
-    "si_gun_gu": ("dong",),
-    "sido": ("dong", "si_gun_gu"),
-}
+# up (workflow.public.COMPETENCE_FALLBACK: a si/gun/gu office decides a dong-level service
+# for a dong without an office of its own). That office reads the evidence under the same
+# right, given to the consumer "standin:<level>", which the gate matches for the offices above.
 
 
 def stand_in_consumers(kind: str) -> tuple[str, ...]:
     """The ``standin:<level>`` consumers an organisation of ``kind`` matches (a gu stands in for dongs)."""
-    return tuple(f"standin:{below}" for level, belows in STAND_IN_LEVELS.items()
-                 if kind in LEVEL_KINDS[level] for below in belows)
+    return tuple(f"standin:{level}" for level, chain in workflow.COMPETENCE_FALLBACK.items()
+                 if any(kind in LEVEL_KINDS[above] for above in chain[1:]))
 
 
 def _consumers(organisation: CompetentOrganisation, pack: Pack) -> tuple[str, ...]:
@@ -98,7 +95,7 @@ def _consumers(organisation: CompetentOrganisation, pack: Pack) -> tuple[str, ..
     if organisation.code:
         return (organisation.code,)
     level = organisation.level or ""
-    stands_in = (f"standin:{level}",) if any(level in belows for belows in STAND_IN_LEVELS.values()) else ()
+    stands_in = (f"standin:{level}",) if len(workflow.COMPETENCE_FALLBACK.get(level, ())) > 1 else ()
     return (*(f"kind:{kind}" for kind in LEVEL_KINDS[level]), *stands_in)
 
 

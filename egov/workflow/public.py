@@ -27,6 +27,7 @@ from egov.workflow.definition import WorkflowDefinition, definition_parse
 from egov.workflow.info import CaseInfo, HistoryEntry, TransitionContext
 
 __all__ = [
+    "COMPETENCE_FALLBACK",
     "CaseInfo",
     "HistoryEntry",
     "TransitionContext",
@@ -144,6 +145,10 @@ def cases_for_applicant(*, applicant_id: UUID, limit: int = 100) -> list[CaseInf
 def cases_check_deadlines(*, now: datetime | None = None) -> dict[str, int]:
     """Run the daily deadline check now (escalations, expired supplements); the scheduler calls it daily."""
     return services.cases_check_deadlines(now=now)
+
+
+# Where no office of a level serves an address, the levels tried after it, in order.
+COMPETENCE_FALLBACK: dict[str, tuple[str, ...]] = assignment.FALLBACK
 
 
 def competent_organisation(*, level: str, admin_dong_code: str = "", code: str = "") -> OrganisationInfo | None:
