@@ -191,3 +191,10 @@ def bundle_group(idempotency_key: str) -> str:
 def member_key(idempotency_key: str, member_id: str) -> str:
     """A member application's own idempotency key, derived from the bundle's (at most 148 characters)."""
     return f"{BUNDLE_KEY_PREFIX}{bundle_group(idempotency_key)}:{member_id}"
+
+
+def group_of_member(member_key: str) -> str:
+    """The bundle group a member application's key names, or "" for an application filed on its own."""
+    if not member_key.startswith(BUNDLE_KEY_PREFIX):
+        return ""
+    return member_key[len(BUNDLE_KEY_PREFIX):].partition(":")[0]

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import organisation
-from egov.applications.definitions import BUNDLE_KEY_PREFIX
+from egov.applications import definitions, selectors
 from egov.applications.models import Application
 from egov.catalogue.public import Effect, rule_holds, service_definition
 from egov.certificates import public as certificates
@@ -279,13 +279,11 @@ def _give_to_bundle(application: Application, outputs: Mapping[str, Any]) -> Non
     The answer is written as the applicant's would have been: encrypted, with the form
     showing it masked, and the waiting application can be decided from then on.
     """
-    key = application.idempotency_key
-    if not key.startswith(BUNDLE_KEY_PREFIX):
+    group = definitions.group_of_member(application.idempotency_key)
+    if not group:
         return
-    prefix = key[: key.rindex(":") + 1]
-    waiting = Application.objects.select_for_update().filter(
-        applicant_id=application.applicant_id, idempotency_key__range=(prefix, prefix + "~"),
-    ).exclude(pk=application.pk)
+    waiting = selectors.bundle_rows(applicant_id=application.applicant_id, group=group).select_for_update().exclude(
+        pk=application.pk)
     for sibling in waiting:
         given = [item for item in sibling.awaiting
                  if item.get("member") == application.service_id and outputs.get(str(item.get("output")))]

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -199,3 +200,9 @@ def informed_of(*, official: OfficialInfo, limit: int = 100) -> list[Application
 
 def application_offices(*, application: Application) -> dict[UUID, str]:
     return dict(ApplicationOffice.objects.filter(application=application).values_list("organisation_id", "role"))
+
+
+def bundle_rows(*, applicant_id: Any, group: str) -> QuerySet[Application]:
+    """The applications one bundle submission filed (their keys share the group's prefix; a range uses the index)."""
+    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{group}:"
+    return Application.objects.filter(applicant_id=applicant_id, idempotency_key__range=(prefix, prefix + "~"))

@@ -25,12 +25,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import OfficialInfo, OrganisationInfo, official_info
-from egov.applications import definitions, notices
+from egov.applications import definitions, notices, selectors
 from egov.applications.models import Application, ApplicationOffice, Channel, OfficeRole
 from egov.applications.validation import bundle_clean, form_clean
 from egov.catalogue.public import ServiceDefinition, service_definition
@@ -208,15 +208,10 @@ class _Member:
     awaiting: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _bundle_rows(applicant: Any, group: str) -> QuerySet[Application]:
-    """The applications one bundle submission filed (their keys share the group's prefix; a range uses the index)."""
-    prefix = f"{definitions.BUNDLE_KEY_PREFIX}{group}:"
-    return Application.objects.filter(applicant=applicant, idempotency_key__range=(prefix, prefix + "~"))
-
-
 def bundle_applications(*, applicant: Any, group: str) -> list[Application]:
     """The member applications of one bundle submission, in the order they were filed."""
-    return sorted(_bundle_rows(applicant, group), key=lambda a: (a.submitted_at, a.reference))
+    return sorted(selectors.bundle_rows(applicant_id=applicant.pk, group=group),
+                  key=lambda a: (a.submitted_at, a.reference))
 
 
 def bundle_submit(
