@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from egov.accounts.public import organisation
 from egov.applications import definitions, selectors
 from egov.applications.models import Application
+from egov.applications.rules import step_subject
 from egov.catalogue.public import Effect, rule_holds, service_definition
 from egov.certificates import public as certificates
 from egov.core.crypto import mask_rrn
@@ -250,8 +251,7 @@ def _runs(effect: Effect, application: Application, context: TransitionContext) 
 
 def complete(context: TransitionContext) -> None:
     """Carry out the definition's effects on the registries for the transition just taken."""
-    application = Application.objects.get(case_id=context.case.id)
-    definition = service_definition(application.service_id, application.service_version)
+    application, definition = step_subject(context)
     pending = list(application.effects_pending)
     outputs: dict[str, Any] = {}
     for effect in definition.effects:

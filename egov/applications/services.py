@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import OfficialInfo, OrganisationInfo, official_info
-from egov.applications import definitions, notices, selectors
+from egov.applications import definitions, notices, rules, selectors
 from egov.applications.models import Application, ApplicationOffice, Channel, OfficeRole
 from egov.applications.validation import bundle_clean, form_clean
 from egov.catalogue.public import ServiceDefinition, service_definition
@@ -531,16 +531,16 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
 def _decide_automatically(application: Application, definition: ServiceDefinition) -> None:
     """Take the first system transition whose guard allows it (approve when the evidence confirms, else refer)."""
     assert definition.workflow is not None
-    case = workflow.case_get(case_id=application.case_id)
-    assert case is not None
+    # The case was opened in this transaction in the definition's initial state: no need to read it back.
     for transition in definition.workflow.transitions:
-        if "system" not in transition.roles or case.state not in transition.from_:
+        if "system" not in transition.roles or definition.workflow.initial not in transition.from_:
             continue
         if definition.workflow.supplement and transition.name == definition.workflow.supplement.on_expiry:
             continue
         try:
-            after = workflow.case_transition(case_id=case.id, transition=transition.name, by=SYSTEM_ACTOR,
-                                             roles=["system"], reason="automatic")
+            after = workflow.case_transition(case_id=application.case_id, transition=transition.name,
+                                             by=SYSTEM_ACTOR, roles=["system"], reason="automatic",
+                                             payload=rules.step_payload(application, definition))
         except ValidationError:
             continue  # the guard did not allow it: try the next
         event = ("approve" if after.state == "approved" else "decided") if after.is_final else "referred"
@@ -592,7 +592,7 @@ def application_act(
         case = workflow.case_transition(
             case_id=application.case_id, transition=action, by=_actor(official), reason=reason, roles=roles,
             data_update=data_update, supplement_deadline=supplement_deadline,
-            by_label=getattr(official, "display_name", ""),
+            by_label=getattr(official, "display_name", ""), payload=rules.step_payload(application, definition),
         )
         if action == "reject":
             _refund_if_paid(application, reason=reason, by=_actor(official))

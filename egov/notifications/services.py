@@ -12,7 +12,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,12 +110,17 @@ def message_send(
     _validate(subject=subject, body=body, channels=channels or (), category=category, idempotency_key=idempotency_key)
     # A key used before is found by the unique constraint on insert (below), not by a query first:
     # most sends are new, and every application step sends one.
-    if not get_user_model().objects.filter(pk=recipient_user_id).exists():
+    # One query says whether the account exists and whether it has chosen anything: most people have
+    # not, and every application step sends a message (bench-apply profile).
+    found = list(get_user_model().objects.filter(pk=recipient_user_id).annotate(
+        preference_id=Subquery(Preference.objects.filter(user_id=OuterRef("pk")).values("pk")[:1]),
+    ).values_list("preference_id", flat=True))
+    if not found:
         raise ValidationError(
             _("The message was not sent: there is no account with this id."),
             field_errors={"recipient_user_id": [_("There is no account with this id.")]},
         )
-    preference = Preference.objects.filter(user_id=recipient_user_id).first()
+    preference = Preference.objects.filter(pk=found[0]).first() if found[0] is not None else None
     if opted_out(preference=preference, category=category):
         return None
     if channels is None:
