@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "identity.proof": _("Issue identity-proofing codes to residents at the counter"),
     "exchange.read": _("See the information-sharing data products, access rights and exchange log"),
     "exchange.manage": _("Grant and revoke access rights to data products"),
+    "notifications.templates": _("Write and version the message templates sent to citizens"),
+    "metrics.read": _("See the programme's KPI dashboard, by organisation and region, and export it"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -56,8 +58,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.property.read", "registry.businesses.read",
         }
     ),
-    Role.HEAD: frozenset({"backoffice.view", "cases.decide", "org.manage", "audit.read", "exchange.read"}),
-    Role.AUDITOR: frozenset({"backoffice.view", "audit.read", "exchange.read"}),
+    Role.HEAD: frozenset({"backoffice.view", "cases.decide", "org.manage", "audit.read", "exchange.read",
+                          "notifications.templates", "metrics.read"}),
+    Role.AUDITOR: frozenset({"backoffice.view", "audit.read", "exchange.read", "metrics.read"}),
     Role.OPERATOR: frozenset(PERMISSIONS),
 }
 

@@ -21,8 +21,9 @@ from egov.notifications import notices, selectors, services
 from egov.notifications.models import CHOOSABLE_CHANNELS, Template
 
 INBOX_PAGE_SIZE = 50
-# Officials who manage an organisation manage the message templates too (docs/notifications.md).
-TEMPLATES_PERMISSION = "org.manage"
+# Heads of organisation and operators write the message templates (docs/notifications.md); a permission of
+# its own, so that a role for a communications officer can be given it without the power over officials.
+TEMPLATES_PERMISSION = "notifications.templates"
 
 
 @access(CITIZEN)

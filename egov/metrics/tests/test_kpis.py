@@ -131,9 +131,10 @@ def test_the_definitions_page_gives_formula_source_and_goal(client: Client) -> N
 
 
 def test_the_dashboard_is_for_the_committee_not_for_citizens(
-    client_for: Any, alice: Any, head: Any, kr_pack: None
+    client_for: Any, alice: Any, head: Any, clerk: Any, kr_pack: None
 ) -> None:
     assert client_for(alice).get("/metrics/dashboard/").status_code == 403
+    assert client_for(clerk).get("/metrics/dashboard/").status_code == 403  # a clerk holds no metrics.read
     assert Client().get("/metrics/dashboard/").status_code == 302
     committee = _english(client_for(head))
     response = committee.get(f"/metrics/dashboard/?year={YEAR}")

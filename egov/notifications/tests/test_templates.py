@@ -75,3 +75,7 @@ def test_an_official_edits_a_template_on_the_page_and_an_unknown_placeholder_is_
 
 def test_citizens_cannot_open_the_template_pages(alice_client: Client) -> None:
     assert alice_client.get("/notifications/templates/").status_code == 403
+
+
+def test_a_clerk_cannot_write_templates(clerk_client: Client) -> None:
+    assert clerk_client.get("/notifications/templates/").status_code == 403  # no notifications.templates
