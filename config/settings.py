@@ -364,4 +364,5 @@ EGOV_EXCHANGE_REVOKED_KEY_IDS = [k.strip() for k in os.environ.get("EGOV_EXCHANG
 EGOV_ACCESS_LOG_DOWNLOAD_DAYS = envint("EGOV_ACCESS_LOG_DOWNLOAD_DAYS", 731)
 EGOV_DEMO_ACCOUNTS = "egov.accounts.public.ensure_demo_accounts"
 # Run by `egov demo` after the accounts, in order; each returns lines to print.
-EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population", "egov.exchange.demo.ensure_demo_exchange"]
+EGOV_DEMO_STEPS: list[str] = ["egov.registries.demo.ensure_demo_population", "egov.exchange.demo.ensure_demo_exchange",
+                               "egov.finance.demo.ensure_demo_local_taxes"]

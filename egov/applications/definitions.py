@@ -113,8 +113,25 @@ def rules_failing(definition: ServiceDefinition, form: Mapping[str, Any], facts:
         if any(root not in facts for root in _FACT_ROOT.findall(rule.rule)):
             continue
         if not rule_holds(rule.rule, form=form, facts=facts):
-            failing.append(rule.message.get(language))
+            failing.append(_message_with_facts(rule.message.get(language), facts))
     return failing
+
+
+_MESSAGE_FACT = re.compile(r"\{facts\.([a-z_]+(?:\.[a-z_]+)*)\}")
+
+
+def _message_with_facts(message: str, facts: Mapping[str, Any]) -> str:
+    """A rule's message with each ``{facts.<path>}`` replaced by the released value, so a refusal can name
+    what the register holds (the arrears that stop a tax payment certificate); a missing value reads ``-``."""
+    def value(match: re.Match[str]) -> str:
+        found: Any = facts
+        for part in match.group(1).split("."):
+            found = found.get(part) if isinstance(found, Mapping) else None
+        if isinstance(found, list | tuple):
+            found = ", ".join(str(item) for item in found)
+        return "-" if found in (None, "") else str(found)
+
+    return _MESSAGE_FACT.sub(value, message)
 
 
 def fee_due(definition: ServiceDefinition, *, channel: str, form: Mapping[str, Any],

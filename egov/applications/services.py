@@ -182,10 +182,8 @@ class _OwnDong:
 
     def __call__(self) -> str:
         if self.code is None:
-            own = exchange.own_records(user_id=self.applicant.id, resident_id=self.applicant.resident_id,
-                                       label=getattr(self.applicant, "display_name", ""))
-            address = own.resident.address if own is not None else None
-            self.code = address.admin_dong_code if address else ""
+            self.code = exchange.own_admin_dong(user_id=self.applicant.id, resident_id=self.applicant.resident_id,
+                                                label=getattr(self.applicant, "display_name", ""))
         return self.code
 
 
@@ -373,18 +371,27 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
     before each such read, the eligibility rules that the facts read so far can decide
     must hold, so a person not recorded as deceased, or an applicant the family
     register does not name as their heir, is refused before anything more about that
-    person is read.
+    person is read. An optional subject question left empty means the applicant (a family
+    certificate of one's own); a parcel or a building is named by its PNU or its road
+    address, and the registry's "no such parcel" is shown on that question. The item's
+    ``params`` (a certificate's level, a price's year) go with the request, and the
+    applicant is named as the person on whose behalf the office asks, for the registries
+    that check an entitlement (family certificates); a parameter the registry refuses is
+    shown on the question that gave it.
     """
     released: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
     answers: Mapping[str, Any] = form or {}
     consent_channel = "counter" if channel == Channel.COUNTER else "application"
     for item in definition.evidence:
-        number = _subject_number(item.subject_field, answers)
+        number = _subject_number(item.subject_field, answers, definition)
         if number:
             _justified_so_far(definition, answers, released, field=item.subject_field)
-        read_key = (requester.organisation_code, f"{item.product}@{number}" if number else item.product, item.purpose,
-                    item.consent_exempt_article)
+        params = item.param_values(answers)
+        product_key = f"{item.product}@{number}" if number else item.product
+        if params:
+            product_key += json.dumps(params, sort_keys=True, ensure_ascii=False)
+        read_key = (requester.organisation_code, product_key, item.purpose, item.consent_exempt_article)
         if read_key in reads:
             data, entry = reads[read_key]
             released[item.product] = data
@@ -401,12 +408,13 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
             release = exchange.fetch(
                 requester=requester, product=item.product, purpose=item.purpose, service=definition.id,
                 subject_resident_id=None if number else applicant.resident_id, subject_number=number,
-                consent_id=consent_id, legal_basis=item.consent_exempt_article)
+                consent_id=consent_id, legal_basis=item.consent_exempt_article, params=params or None,
+                applicant_resident_id=applicant.resident_id)
         except exchange.Refused as refused:
             raise ValidationError(
                 _("The office could not obtain a record this service needs (%(product)s): %(reason)s")
                 % {"product": item.product, "reason": refused.message},
-                field_errors={item.subject_field or "__all__": [refused.message]}) from None
+                field_errors=_refusal_fields(item, refused)) from None
         data = release.data
         if number and item.product == "family-relations" and isinstance(data, Mapping):
             data = {**data, "applicant_relation": _applicant_relation(data, applicant)}
@@ -419,15 +427,37 @@ def _gather_evidence(definition: ServiceDefinition, *, applicant: Any, requester
     return released, evidence
 
 
-def _subject_number(field_name: str, form: Mapping[str, Any]) -> str:
-    """The registration number of the person an evidence item reads: "" for the applicant, else the form's answer."""
+def _subject_number(field_name: str, form: Mapping[str, Any], definition: ServiceDefinition | None = None) -> str:
+    """Whom or what an evidence item reads: "" for the applicant, else the form's answer.
+
+    The answer is a registration number, a parcel number, or an address (a building, by
+    the road address the register writes: sido, si/gun/gu, road and number). An optional
+    question left empty, or not asked, means the applicant.
+    """
     if not field_name:
         return ""
-    number = str(form.get(field_name) or "").strip()
+    answer = form.get(field_name)
+    if isinstance(answer, Mapping):
+        number = " ".join(str(answer.get(part) or "").strip() for part in ("sido", "sigungu", "road", "building_number")
+                          if str(answer.get(part) or "").strip())
+    else:
+        number = str(answer or "").strip()
     if not number:
+        question = definition.field(field_name) if definition is not None else None
+        if question is not None and (not question.required or question.show_if is not None):
+            return ""
         message = _("Give the registration number of the person whose records this service reads.")
         raise ValidationError(message, field_errors={field_name: [message]})
     return number
+
+
+def _refusal_fields(item: Any, refused: Any) -> dict[str, list[str]]:
+    """The gate's refusal on the questions at fault: a parameter's on the question that gave it, else the subject's."""
+    by_param = item.param_fields
+    errors: dict[str, list[str]] = {}
+    for name, messages in (getattr(refused, "field_errors", None) or {}).items():
+        errors.setdefault(by_param.get(name) or item.subject_field or "__all__", []).extend(messages)
+    return errors or {item.subject_field or "__all__": [refused.message]}
 
 
 def _justified_so_far(definition: ServiceDefinition, form: Mapping[str, Any], released: Mapping[str, Any], *,

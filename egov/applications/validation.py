@@ -187,8 +187,20 @@ def _resident_number(field: FormField, value: Any, errors: Errors) -> Any:
         return None
 
 
+def _parcel_number(field: FormField, value: Any, errors: Errors) -> Any:
+    """A parcel number (PNU), 19 digits (dashes and spaces forgiven); the land register says whether it exists."""
+    if not isinstance(value, str):
+        errors.setdefault(field.name, []).append(_("%(field)s: give the 19 digits.") % {"field": label_of(field)})
+        return None
+    try:
+        return exchange.parcel_number_checked(value)
+    except ValidationError as error:
+        errors.setdefault(field.name, []).append(f"{label_of(field)}: {error.message}")
+        return None
+
+
 CHECKS = {"text": _text, "number": _number, "date": _date, "choice": _choice, "boolean": _boolean,
-          "address": _address, "file": _file, "resident_number": _resident_number}
+          "address": _address, "file": _file, "resident_number": _resident_number, "parcel_number": _parcel_number}
 
 
 def form_clean(definition: ServiceDefinition, data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:

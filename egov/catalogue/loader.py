@@ -194,6 +194,11 @@ def _context(directory: Path, errors: list[DefinitionError]) -> tuple[dict[str, 
         "products": {str(p["code"]) for p in (exchange or {}).get("data_products") or []},
         "purposes": {str(p["code"]) for p in (exchange or {}).get("purposes") or []},
         "organisations": set(orgs),
+        # What each product reads (a person, a parcel, a building) and the parameters it takes (ADR 0110).
+        "product_subjects": {str(p["code"]): str(p.get("subject_kind") or "person")
+                             for p in (exchange or {}).get("data_products") or []},
+        "product_params": {str(p["code"]): {str(name) for name in p.get("params") or []}
+                           for p in (exchange or {}).get("data_products") or []},
     }
     products = {
         str(p["code"]): Text(ko=str(p.get("name") or p["code"]), en=str(p.get("name_en") or p.get("name") or p["code"]))
@@ -234,7 +239,9 @@ def _consumer_key(definition: ServiceDefinition) -> str:
     return organisation.code or f"level:{organisation.level}"
 
 
-def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[DefinitionError]) -> list[LoadedDefinition]:
+def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[DefinitionError],
+                  subject_kinds: dict[str, str] | None = None,
+                  product_params: dict[str, set[str]] | None = None) -> list[LoadedDefinition]:
     """Checks that need every definition: unique ids, bundle members, one consent rule per right."""
     kept: list[LoadedDefinition] = []
     by_id: dict[str, LoadedDefinition] = {}
@@ -276,7 +283,8 @@ def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[Defi
         for index, member in wrong:
             errors.append(DefinitionError(item.path, line_of(node, ("members", index)),
                                           f"members.{index}: {member!r} is not a service of the pack"))
-        subjects = list(_subject_problems(item.definition, bundle_fields.get(item.definition.id, {})))
+        subjects = list(_subject_problems(item.definition, bundle_fields.get(item.definition.id, {}), subject_kinds))
+        subjects += _param_problems(item.definition, product_params)
         subjects += _given_problems(item.definition, services)
         for location, reason in subjects:
             errors.append(DefinitionError(item.path, line_of(node, location), f"{_dotted(location)}: {reason}"))
@@ -285,24 +293,53 @@ def _across_files(loaded: list[tuple[LoadedDefinition, Node]], errors: list[Defi
     return final
 
 
-def _subject_problems(definition: ServiceDefinition, bundle_fields: dict[str, str]) -> Iterator[tuple[Any, str]]:
-    """An evidence item's ``subject`` must name a text field of the form, or of a bundle that lists the service.
+# The form field types that name the subject of each kind of data product.
+SUBJECT_FIELD_TYPES: dict[str, tuple[str, ...]] = {
+    "person": ("resident_number",),
+    "parcel": ("parcel_number",),
+    "building": ("address", "parcel_number"),
+}
+
+
+def _subject_problems(definition: ServiceDefinition, bundle_fields: dict[str, str],
+                      subject_kinds: dict[str, str] | None = None) -> Iterator[tuple[Any, str]]:
+    """An evidence item's ``subject`` must name a field of the form, or of a bundle that lists the service.
 
     Checked across files because a member of a bundle may read the person a question of
-    the bundle's one form names.
+    the bundle's one form names. The field's type must fit what the product reads (a
+    person by a resident_number field, a parcel by a parcel_number field, a building by
+    its address or its parcel), and a product of parcels or buildings must name one.
     """
     fields = {**bundle_fields, **{f.name: f.type for f in definition.form}}
     for index, evidence in enumerate(definition.evidence):
+        kind = (subject_kinds or {}).get(evidence.product, "person")
         name = evidence.subject_field
         if not name:
+            if kind != "person":
+                yield ("evidence", index), (f"{evidence.product} reads a {kind}: name the form field that gives it "
+                                            f"(subject: form.<field>)")
             continue
         where = ("evidence", index, "subject")
+        allowed = SUBJECT_FIELD_TYPES.get(kind, ("resident_number",))
         if name not in fields:
             yield where, (f"{evidence.subject!r} names a field the form does not declare"
                           + (" (nor the form of a bundle listing this service)" if definition.kind == "service" else ""))
-        elif fields[name] != "resident_number":
-            yield where, (f"{evidence.subject!r} is a {fields[name]} field; a person is named by a "
-                          "resident_number field")
+        elif fields[name] not in allowed:
+            yield where, (f"{evidence.subject!r} is a {fields[name]} field; a {kind} is named by a "
+                          f"{' or '.join(allowed)} field")
+
+
+def _param_problems(definition: ServiceDefinition, product_params: dict[str, set[str]] | None) -> Iterator[tuple[Any, str]]:
+    """An evidence item's ``params`` must be parameters its product declares in exchange.yaml (ADR 0110)."""
+    for index, evidence in enumerate(definition.evidence):
+        declared = (product_params or {}).get(evidence.product)
+        if declared is None:
+            continue
+        for name in evidence.params:
+            if name not in declared:
+                yield (("evidence", index, "params", name),
+                       f"the data product {evidence.product} takes no parameter {name!r}; it declares: "
+                       f"{', '.join(sorted(declared)) or 'none'}")
 
 
 def _given_problems(definition: ServiceDefinition, services: dict[str, ServiceDefinition]) -> Iterator[tuple[Any, str]]:
@@ -334,7 +371,7 @@ def _read(directory: Path) -> Pack:
         errors += problems
         if item is not None and node is not None:
             loaded.append((item, node))
-    services = _across_files(loaded, errors)
+    services = _across_files(loaded, errors, context.get("product_subjects"), context.get("product_params"))
     return Pack(directory=directory, task_areas=pack.task_areas, life_events=pack.life_events,
                 organisations=pack.organisations, products=pack.products, services=tuple(services),
                 errors=tuple(errors), organisation_parents=pack.organisation_parents)

@@ -13,7 +13,7 @@ with its location so that the loader can name the line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+# An evidence parameter's value: a form answer (form.<field>) or a constant.
+FORM_REFERENCE = re.compile(r"^form\.[a-z][a-z0-9_]*$")
+ParamValue = Annotated[str, Field(max_length=200)] | bool | int
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -145,11 +148,14 @@ class FormField:
     A ``resident_number`` question (another person's registration number: the deceased,
     the spouse, the seller) is kept encrypted with the application and shown masked,
     as rule 6 keeps every registration number; a ``text`` question must not be used
-    for one.
+    for one. A ``parcel_number`` question asks a parcel's 19-digit PNU, checked for its
+    shape; whether the parcel exists is the land register's answer when the evidence
+    is read (the refusal is shown on the field).
     """
 
     name: Name
-    type: Literal["text", "number", "date", "choice", "boolean", "address", "file", "resident_number"]
+    type: Literal["text", "number", "date", "choice", "boolean", "address", "file", "resident_number",
+                  "parcel_number"]
     label: Text
     help: Text | None = None
     required: bool = True
@@ -170,7 +176,17 @@ class EvidenceItem:
     asks for a deceased parent's vehicles. Such a person cannot consent, so the read
     stands on ``consent_exempt_article`` alone, and the definition's eligibility rules
     must justify it (the applicant is an heir); they are checked as soon as the facts
-    they read are in, before the next record about that person is read.
+    they read are in, before the next record about that person is read. An optional
+    subject field left empty (or not asked) means the applicant: a family certificate
+    is the applicant's own or, with a number given, an entitled relative's.
+
+    A product of parcels or buildings (``subject_kind`` in exchange.yaml) always names
+    its subject: a ``parcel_number`` field (a parcel, or the parcel a building stands on)
+    or, for a building, an ``address`` field (its road address).
+
+    ``params`` gives the product the parameters it declares in exchange.yaml: each value
+    is ``form.<field>`` (the answer; left out when the question was not asked) or a
+    constant (ADR 0110).
     """
 
     product: Slug
@@ -178,18 +194,44 @@ class EvidenceItem:
     consent_exempt_article: str = ""
     subject: Annotated[str, Field(
         pattern=r"^form\.[a-z][a-z0-9_]*$", max_length=70,
-        description="The form field holding the registration number of the person whose record is read "
+        description="The form field naming whose record, or which parcel or building, is read "
                     "(form.<field>); the applicant when absent.",
     )] | None = None
+    params: dict[Name, ParamValue] = Field(
+        default_factory=dict,
+        description="The parameters of the data product, by the names exchange.yaml declares for it: form.<field> "
+                    "(the answer) or a constant.",
+    )
 
     @model_serializer(mode="wrap")
     def _without_default_subject(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # A definition that names no subject is stored exactly as before the field existed,
-        # so the content hash of every version already stored stays the same (E002).
+        # A definition that names no subject (or no parameter) is stored exactly as before the
+        # field existed, so the content hash of every version already stored stays the same (E002).
         data = handler(self)
         if isinstance(data, dict) and data.get("subject") is None:
             data.pop("subject", None)
+        if isinstance(data, dict) and not data.get("params"):
+            data.pop("params", None)
         return data
+
+    @property
+    def param_fields(self) -> dict[str, str]:
+        """Parameter name -> the form field whose answer it takes (the parameters given from the form)."""
+        return {name: value.partition(".")[2] for name, value in self.params.items()
+                if isinstance(value, str) and FORM_REFERENCE.fullmatch(value)}
+
+    def param_values(self, form: Mapping[str, Any]) -> dict[str, Any]:
+        """The parameters for one application: answers for ``form.<field>`` (left out when not asked), constants as given."""
+        values: dict[str, Any] = {}
+        fields = self.param_fields
+        for name, value in self.params.items():
+            if name in fields:
+                answer = form.get(fields[name])
+                if answer is not None and answer != "":
+                    values[name] = answer
+            else:
+                values[name] = value
+        return values
 
     @property
     def subject_field(self) -> str:
@@ -518,6 +560,10 @@ def cross_check(definition: ServiceDefinition) -> list[tuple[Location, str]]:
         for parameter, source in effect.fields.items():
             problems += _reference_problem(source, fields, ("effects", index, "fields", parameter))
     for index, item in enumerate(definition.evidence):
+        for name, field_name in item.param_fields.items():
+            if field_name not in fields:
+                problems.append((("evidence", index, "params", name),
+                                 f"form.{field_name} names a field the form does not declare"))
         if item.subject and not item.consent_exempt_article:
             problems.append((("evidence", index, "subject"),
                              "a record of someone other than the applicant is read without their consent: "

@@ -34,7 +34,9 @@ class ExchangeRequestIn(Schema):
     request: str = Field(
         max_length=65536,
         description="A compact JWS (ES256) signed by a trusted member's key, its key id in the header. Claims: rid "
-        "(request id), client, provider, product, purpose, service, consent or basis, subject, actor, label, iat.",
+        "(request id), client, provider, product, purpose, service, consent or basis, subject (a registration "
+        "number, or a parcel's PNU or a building's road address), actor, label, iat; and when the request has them, "
+        "params (the product's parameters) and applicant (the registration number of the person on whose behalf).",
     )
 
 

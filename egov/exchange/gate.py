@@ -8,6 +8,15 @@ recipient, not expired, not revoked) or the very article that dispenses with con
 in that right. Only then does it call the registry's person-reading function, which
 writes the access's one audit entry, and release the product's declared fields.
 
+A product may read a thing rather than a person (a parcel by its PNU, a building by its
+road address or its parcel's PNU: ``subject_kind`` in the pack, ADR 0110), named by
+``subject_number``; the registry then writes one entry per natural person the record
+names (its owners), and none when it names nobody. A request may also carry the
+parameters its product declares (a family certificate's level) and the person on whose
+behalf it is made (the applicant, whose entitlement the registry checks); both are
+checked before anything is read, and the registry's refusal of either is a refusal of
+the gate (``invalid_parameters``, ``not_entitled``), logged like any other.
+
 A refusal releases nothing. It is logged twice, alike for every caller: an
 ``exchange.refused`` entry of the audit chain (with the subject, when known, so that
 the person sees refused attempts too) and a row of the exchange log. Both are written
@@ -79,11 +88,12 @@ class Release:
     log_id: int
     product: str
     version: int
-    subject_resident_id: uuid.UUID
+    subject_resident_id: uuid.UUID | None  # None when the product reads a parcel or a building
     purpose: str
     data: Any
     released_at: datetime
     response: str = ""  # the signed response, when the caller gave ``respond`` (federation)
+    subject_kind: str = "person"
 
 
 # Turns a release into the signed response kept beside the request (federation).
@@ -109,6 +119,12 @@ _REASON_MESSAGES: dict[str, Promise] = {
     "consent_revoked": gettext_lazy("The consent cited has been revoked."),
     "subject_unknown": gettext_lazy("No one on the register matches the subject of the request."),
     "replayed": gettext_lazy("This request id has been used before."),
+    "parcel_unknown": gettext_lazy("No parcel on the land register has the parcel number (PNU) given."),
+    "building_unknown": gettext_lazy(
+        "No single standing building on the building register has the road address or parcel number given."),
+    "invalid_parameters": gettext_lazy("The request's parameters do not fit this data product."),
+    "applicant_unknown": gettext_lazy("No one on the register matches the applicant named in the request."),
+    "not_entitled": gettext_lazy("The record is not released on behalf of this applicant."),
 }
 REASONS = tuple(_REASON_MESSAGES)
 
@@ -118,12 +134,19 @@ def _reason_message(reason: str) -> str:
 
 
 class Refused(PermissionDenied):
-    """The gate refused a request; nothing was released. ``reason`` is a code of :data:`REASONS`."""
+    """The gate refused a request; nothing was released. ``reason`` is a code of :data:`REASONS`.
+
+    ``detail`` adds the registry's own words (which item does not fit, why the applicant
+    is not entitled) to the message; ``field_errors`` names the parameters at fault.
+    """
 
     code = "exchange_refused"
 
-    def __init__(self, reason: str, *, request_id: uuid.UUID) -> None:
-        super().__init__(_reason_message(reason), reason=reason, request_id=str(request_id))
+    def __init__(self, reason: str, *, request_id: uuid.UUID, detail: str = "",
+                 field_errors: dict[str, list[str]] | None = None) -> None:
+        message = _reason_message(reason)
+        super().__init__(f"{message} {detail}" if detail else message, field_errors=field_errors, reason=reason,
+                         request_id=str(request_id))
         self.reason = reason
         self.request_id = request_id
 
@@ -131,11 +154,14 @@ class Refused(PermissionDenied):
 class _Refusal(Exception):
     """Raised inside the read's transaction, which it rolls back; logged and turned into Refused outside it."""
 
-    def __init__(self, reason: str, *, product: DataProduct | None = None, subject: uuid.UUID | None = None) -> None:
+    def __init__(self, reason: str, *, product: DataProduct | None = None, subject: uuid.UUID | None = None,
+                 detail: str = "", field_errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.product = product
         self.subject = subject
+        self.detail = detail
+        self.field_errors = field_errors
 
 
 @dataclass
@@ -155,6 +181,9 @@ class _Request:
     provider: str
     request_jws: str
     started: float
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    applicant_resident_id: uuid.UUID | None = None
+    applicant_number: str = ""
 
 
 def _product_query(code: str, version: int | None) -> DataProduct | None:
@@ -330,7 +359,8 @@ def _record_refusal(request: _Request, refusal: _Refusal) -> Refused:
             consent=str(request.consent_id) if request.consent_id else "",
             object_ref=f"exchange:{request.product_code}", outcome="denied",
             detail={"reason": reason, "request": str(request.request_id), "service": request.service,
-                    "organisation": request.requester.organisation_code, "product": request.product_code},
+                    "organisation": request.requester.organisation_code, "product": request.product_code,
+                    **({"parameters": sorted(refusal.field_errors)} if refusal.field_errors else {})},
         )
         if reason != "replayed":
             try:
@@ -338,7 +368,9 @@ def _record_refusal(request: _Request, refusal: _Refusal) -> Refused:
                     _log(request, status=LogStatus.REFUSED, reason=reason, product=refusal.product, subject=subject)
             except IntegrityError:
                 reason = "replayed"
-    return Refused(reason, request_id=request.request_id)
+    if reason == "replayed":
+        return Refused(reason, request_id=request.request_id)
+    return Refused(reason, request_id=request.request_id, detail=refusal.detail, field_errors=refusal.field_errors)
 
 
 class _Prepared:
@@ -435,12 +467,31 @@ def _subject(request: _Request, reader: registries.Reader, purpose_text: str, ba
                                             basis=basis, consent=str(request.consent_id or ""))
 
 
+def _applicant(request: _Request, reader: registries.Reader, purpose_text: str, basis: str) -> uuid.UUID | None:
+    """The person on whose behalf the request is made (by id in-process, by number from another deployment).
+
+    None when the request names nobody: the read then stands on the consumer's own right
+    and basis (an agency's official duty), and the registry checks no entitlement.
+    """
+    if request.applicant_resident_id is not None:
+        return request.applicant_resident_id
+    if not request.applicant_number.strip():
+        return None
+    found = registries.resident_id_by_number(number=request.applicant_number, reader=reader, purpose=purpose_text,
+                                             basis=basis, consent=str(request.consent_id or ""))
+    if found is None:
+        raise _Refusal("applicant_unknown")
+    return found
+
+
 @dataclass(frozen=True)
 class _Checked:
     product: DataProduct
     purpose: Purpose
     basis: str
     exempt: bool
+    spec: products.ReaderSpec
+    params: dict[str, Any]
 
 
 def _check(request: _Request) -> _Checked:
@@ -461,8 +512,16 @@ def _check(request: _Request) -> _Checked:
     purpose = _pack.purpose(request.purpose) if request.purpose else None
     if purpose is None:
         raise _Refusal("unknown_purpose", product=product)
+    spec = products.reader_spec(product.reader)
+    if spec.subject != "person" and request.subject_resident_id is not None:
+        raise _Refusal("no_subject", product=product)  # a parcel or a building is named by its number
     if request.subject_resident_id is None and not request.subject_number.strip():
         raise _Refusal("no_subject", product=product)
+    try:
+        params = products.parameters_checked(spec, request.params)
+    except products.ParameterProblem as problem:
+        raise _Refusal("invalid_parameters", product=product, subject=request.subject_resident_id,
+                       detail=str(problem), field_errors=problem.errors) from None
     right = _right_article(_consumer_keys(requester.organisation_code), product.code, purpose.code)
     if right is None:
         raise _Refusal("no_access_right", product=product, subject=request.subject_resident_id)
@@ -470,7 +529,8 @@ def _check(request: _Request) -> _Checked:
     if request.consent_id is None and not exempt:
         reason = "wrong_basis" if request.legal_basis.strip() else "no_consent_or_basis"
         raise _Refusal(reason, product=product, subject=request.subject_resident_id)
-    return _Checked(product=product, purpose=purpose, basis=right if exempt else product.legal_basis, exempt=exempt)
+    return _Checked(product=product, purpose=purpose, basis=right if exempt else product.legal_basis, exempt=exempt,
+                    spec=spec, params=params)
 
 
 class _SqliteWriters:
@@ -532,21 +592,35 @@ def _read_in_transaction(request: _Request, checked: _Checked, respond: Responde
         organisation_code=requester.organisation_code, source_ip=requester.source_ip,
         service=request.service, product=f"{product.code}@{product.version}", request_ref=str(request.request_id),
     )
-    subject = _subject(request, reader, purpose.name_en, checked.basis)
-    if subject is None:
-        raise _Refusal("subject_unknown", product=product)
+    kind = checked.spec.subject
+    consent = str(request.consent_id) if request.consent_id else ""
+    subject: uuid.UUID | None = None
+    if kind == "person":
+        subject = _subject(request, reader, purpose.name_en, checked.basis)
+        if subject is None:
+            raise _Refusal("subject_unknown", product=product)
     if request.consent_id is not None and not checked.exempt:
-        consent_problem = _check_consent(request, product, subject)
+        consent_problem = _check_consent(request, product, subject) if subject is not None else "consent_mismatch"
         if consent_problem is not None:
             raise _Refusal(consent_problem, product=product, subject=subject)
-    data = products.read_product(
-        reader_name=product.reader, fields=list(product.fields), resident_id=subject, reader=reader,
-        purpose=purpose.name_en, basis=checked.basis, consent=str(request.consent_id) if request.consent_id else "",
-    )
+    applicant = _applicant(request, reader, purpose.name_en, checked.basis) if checked.spec.needs_applicant else None
+    try:
+        data = products.read_product(
+            reader_name=product.reader, fields=list(product.fields), resident_id=subject,
+            key=request.subject_number.strip() if kind != "person" else "", reader=reader, purpose=purpose.name_en,
+            basis=checked.basis, consent=consent, params=checked.params, applicant_resident_id=applicant,
+        )
+    except products.ParameterProblem as problem:
+        raise _Refusal("invalid_parameters", product=product, subject=subject, detail=str(problem),
+                       field_errors=problem.errors) from None
+    except products.NotEntitled as refusal:
+        raise _Refusal("not_entitled", product=product, subject=subject, detail=refusal.message) from None
     if data is None:
-        raise _Refusal("subject_unknown", product=product, subject=None)
+        unknown = {"person": "subject_unknown", "parcel": "parcel_unknown", "building": "building_unknown"}[kind]
+        raise _Refusal(unknown, product=product, subject=None)
     release = Release(request_id=request.request_id, log_id=0, product=product.code, version=product.version,
-                      subject_resident_id=subject, purpose=purpose.code, data=data, released_at=clock.now())
+                      subject_resident_id=subject, purpose=purpose.code, data=data, released_at=clock.now(),
+                      subject_kind=kind)
     response_jws = respond(release) if respond is not None else ""
     try:
         with transaction.atomic():
@@ -562,8 +636,15 @@ def gate_fetch(
     subject_number: str = "", consent_id: uuid.UUID | None = None, legal_basis: str = "", version: int | None = None,
     request_id: uuid.UUID | None = None, direction: str = LogDirection.IN_PROCESS, client: str = "",
     provider: str = "", request_jws: str = "", respond: Responder | None = None,
+    params: dict[str, Any] | None = None, applicant_resident_id: uuid.UUID | None = None, applicant_number: str = "",
 ) -> Release:
-    """Check one request and release the product's fields of one person, or raise :class:`Refused`.
+    """Check one request and release the product's fields of one subject, or raise :class:`Refused`.
+
+    ``subject_number`` is the subject's number in its register: a resident registration
+    number, or for a product of parcels or buildings a PNU (or a building's road
+    address). ``params`` are the product's parameters; ``applicant_resident_id`` (or
+    ``applicant_number``, from another deployment) the person on whose behalf the
+    request is made, for the products whose registry checks an entitlement.
 
     ``direction``, ``client``, ``provider``, ``request_jws`` and ``respond`` are for
     the federation (a request received from another deployment, kept as evidence):
@@ -576,7 +657,8 @@ def gate_fetch(
         purpose=purpose or "", service=service or "", consent_id=consent_id, legal_basis=legal_basis or "",
         subject_resident_id=subject_resident_id, subject_number=subject_number or "", direction=direction,
         client=client or requester.organisation_code, provider=provider, request_jws=request_jws,
-        started=time.perf_counter(),
+        started=time.perf_counter(), params=dict(params or {}), applicant_resident_id=applicant_resident_id,
+        applicant_number=applicant_number or "",
     )
     try:
         return _read(request, _check(request), respond)

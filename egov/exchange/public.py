@@ -53,8 +53,10 @@ __all__ = [
     "fetch",
     "load_exchange_pack",
     "marriage_report",
+    "own_admin_dong",
     "own_records",
     "parcel_category_changed",
+    "parcel_number_checked",
     "person_number_checked",
     "products",
     "purposes",
@@ -121,13 +123,23 @@ def system_requester(*, organisation_code: str, name: str, label: str) -> Reques
 def fetch(
     *, requester: Requester, product: str, purpose: str, service: str, subject_resident_id: uuid.UUID | None = None,
     subject_number: str = "", consent_id: uuid.UUID | None = None, legal_basis: str = "", version: int | None = None,
-    request_id: uuid.UUID | None = None,
+    request_id: uuid.UUID | None = None, params: dict[str, Any] | None = None,
+    applicant_resident_id: uuid.UUID | None = None,
 ) -> Release:
-    """Read one data product of one person through the gate, in this deployment. See the module's docstring."""
+    """Read one data product of one subject through the gate, in this deployment. See the module's docstring.
+
+    A product of parcels or buildings is asked with ``subject_number`` = the PNU (or the
+    building's road address); ``params`` are those the product declares (a family
+    certificate's ``level``, ``items``, ``show_rear``; a land price's ``year``), and
+    ``applicant_resident_id`` the citizen on whose behalf the office asks, whose
+    entitlement the registry checks where the product needs one (family certificates).
+    A refusal of the parameters carries the messages by parameter in ``field_errors``.
+    """
     return gate.gate_fetch(
         requester=requester, product=product, purpose=purpose, service=service,
         subject_resident_id=subject_resident_id, subject_number=subject_number, consent_id=consent_id,
         legal_basis=legal_basis, version=version, request_id=request_id, direction=LogDirection.IN_PROCESS,
+        params=params, applicant_resident_id=applicant_resident_id,
     )
 
 
@@ -187,6 +199,11 @@ def own_records(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") 
     return registries.own_records(user_id=user_id, resident_id=resident_id, label=label)
 
 
+def own_admin_dong(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") -> str:
+    """The administrative dong of a citizen's own address, read under their right of access (one audit entry)."""
+    return registries.own_admin_dong(user_id=user_id, resident_id=resident_id, label=label)
+
+
 def audit_subjects(*, user_id: uuid.UUID, resident_id: uuid.UUID | None = None) -> list[str]:
     """The audit subjects a person is known by (their account and their resident record), for "Who viewed my data"."""
     return registries.audit_subjects(user_id=user_id, resident_id=resident_id)
@@ -242,6 +259,8 @@ vehicle_deregister_by_plate = registries.vehicle_deregister_by_plate
 birth_report = registries.birth_report
 # Not a read: the shape of a registration number a form asks for another person.
 person_number_checked = registries.person_number_checked
+# Not a read either: the shape of a parcel number (PNU) a form asks.
+parcel_number_checked = registries.parcel_number_checked
 death_report = registries.death_report
 marriage_report = registries.marriage_report
 building_demolished = registries.building_demolished
@@ -284,6 +303,29 @@ def notice_facts(*, resident_id: uuid.UUID, consent: str) -> registries.NoticeFa
 __all__ += ["NOTICE_PURPOSE", "notice_facts"]
 
 
+# --- the local tax register's yearly assessment (finance) ----------------------------------------
+
+TaxBase = registries.TaxBase
+TAX_ASSESSMENT_PURPOSE = "Assessing or exempting local tax"
+TAX_ASSESSMENT_BASIS = "Framework Act on Local Taxes, Articles 127 to 129"
+
+
+def tax_bases(*, requester: Requester, on: Any, kinds: tuple[str, ...]) -> list[registries.TaxBase]:
+    """The vehicles, parcels, buildings, households and businesses taxed on ``on``, for the si/gun/gu assessing.
+
+    The registries answer the local tax register as the act requires them to (the basis
+    is the article on the collection of taxation data, so no consent applies); each
+    person named is the subject of one audit entry, read by the assessing system.
+    """
+    reader = registries.Reader(actor=requester.actor, label=requester.label, user_id=requester.user_id,
+                               organisation_code=requester.organisation_code, source_ip=requester.source_ip)
+    return registries.tax_bases(on=on, kinds=kinds, reader=reader, purpose=TAX_ASSESSMENT_PURPOSE,
+                                basis=TAX_ASSESSMENT_BASIS)
+
+
+__all__ += ["TAX_ASSESSMENT_BASIS", "TAX_ASSESSMENT_PURPOSE", "TaxBase", "tax_bases"]
+
+
 # --- programme KPIs and egov simulate (metrics, issue 8) ----------------------------------------
 
 # A count about nobody (the usage rate's denominator): no person is read, no entry is written.
@@ -292,4 +334,20 @@ residents_living_count = registries.residents_living_count
 # records are read through this gate, logged, when their applications need them.
 resident_ids_for_simulation = registries.resident_ids_for_simulation
 
-__all__ += ["resident_ids_for_simulation", "residents_living_count"]
+
+def own_number(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") -> str:
+    """A person's own full registration number, read by them under their right of access (one audit entry).
+
+    A simulated spouse, seller or dying person tells their number to the one who
+    files the report naming them, as people do: the number is read here by its owner,
+    never by someone else (the registry refuses a full number to anyone but its owner).
+    """
+    reader = registries.Reader(actor=f"user:{user_id}", label=label or "My Gov", user_id=user_id,
+                               resident_id=resident_id)
+    record = registries.resident_record(resident_id=resident_id, reader=reader,
+                                        purpose=registries.PURPOSES["own_records"],
+                                        basis=registries.OWN_RECORDS_BASIS, show_number=True)
+    return record.number if record is not None else ""
+
+
+__all__ += ["own_number", "resident_ids_for_simulation", "residents_living_count"]

@@ -156,6 +156,26 @@ def _pack_file() -> Path:
     return Path(settings.EGOV_COUNTRY_DIR) / "exchange.yaml"
 
 
+def _check_reader(entry: dict[str, Any]) -> None:
+    """A product's reader must exist and read what the pack says, with the parameters the pack declares (ADR 0110).
+
+    The catalogue validates service definitions against the pack's declarations; this
+    keeps those declarations true to the code that reads.
+    """
+    from egov.exchange import products
+
+    code, name = entry.get("code"), entry.get("reader")
+    if name not in products.SPECS and name not in products.READERS:
+        raise ValueError(f"data product {code} names reader {name!r}, which egov/exchange/products.py lacks")
+    spec = products.reader_spec(str(name))
+    kind = entry.get("subject_kind", "person")
+    if kind != spec.subject:
+        raise ValueError(f"data product {code}: subject_kind {kind!r}, but its reader {name} reads a {spec.subject}")
+    if set(entry.get("params") or []) != set(spec.params):
+        raise ValueError(f"data product {code}: params {sorted(entry.get('params') or [])}, but its reader {name} "
+                         f"takes {sorted(spec.params)}")
+
+
 @transaction.atomic
 def exchange_pack_load() -> dict[str, int]:
     """Load purposes and data products from the pack and seed access rights from service evidence lists.
@@ -170,6 +190,7 @@ def exchange_pack_load() -> dict[str, int]:
         Purpose.objects.update_or_create(code=entry["code"], defaults={"name": entry["name"], "name_en": entry["name_en"]})
         counts["purposes"] += 1
     for entry in pack.get("data_products") or []:
+        _check_reader(entry)
         DataProduct.objects.update_or_create(
             code=entry["code"], version=int(entry.get("version", 1)),
             defaults={

@@ -12,7 +12,10 @@ notice twice (ADR 0093).
 
 Reading a person's registry data goes through ``exchange.public.notice_facts``, which
 writes the read to the audit chain with the purpose "proactive notice" and the
-person's subscription as their consent: they see it under "Who viewed my data".
+person's subscription as their consent: they see it under "Who viewed my data". Their
+local taxes are read the same way from the local tax register
+(``finance.public.local_taxes_of``, one entry); their permits are their own
+applications (``applications.public``) and the documents issued for them.
 """
 
 from __future__ import annotations
@@ -36,13 +39,17 @@ from egov.notifications import templating
 logger = logging.getLogger("egov.notifications.notices")
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-FACTS = ("vehicle_inspection_due", "supplement_deadline", "school_entry_age")
+FACTS = ("vehicle_inspection_due", "supplement_deadline", "school_entry_age", "local_tax_due", "permit_expiry")
 # The personalisation each fact provides to its template (besides name and link).
 FACT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "vehicle_inspection_due": frozenset({"plate", "due_date"}),
     "supplement_deadline": frozenset({"service", "reference", "due_date"}),
     "school_entry_age": frozenset({"child", "entry_year"}),
+    "local_tax_due": frozenset({"tax", "object", "amount", "due_date"}),
+    "permit_expiry": frozenset({"permit", "reference", "end_date"}),
 }
+# The state in which an application's permit stands issued.
+PERMIT_ISSUED_STATE = "approved"
 
 
 class Strict(BaseModel):
@@ -91,12 +98,19 @@ class RuleSpec(Strict):
     id: Slug
     name: Text
     description: Text
-    fact: Literal["vehicle_inspection_due", "supplement_deadline", "school_entry_age"]
+    fact: Literal["vehicle_inspection_due", "supplement_deadline", "school_entry_age", "local_tax_due",
+                  "permit_expiry"]
     audience: str = Field(min_length=1)
     timing: Timing
     template: Slug
-    # A catalogue service id, or "application" for the applicant's own application page.
+    # A catalogue service id, "application" for the applicant's own application page, or
+    # "permit" for the page of the permit's own service (to apply for it again).
     service: Slug
+    # permit_expiry: the services whose approved applications are permits, and the form
+    # field that holds a permit's last day; where a permit has no such answer, its end is
+    # the issued document's validity (the definition's document.valid_days from issue).
+    permits: list[Slug] = []
+    end_field: str = ""
 
     @model_validator(mode="after")
     def _timing_fits_the_fact(self) -> RuleSpec:
@@ -107,6 +121,12 @@ class RuleSpec(Strict):
             raise ValueError(f"timing of {self.fact} needs days_before")
         if self.service == "application" and self.fact != "supplement_deadline":
             raise ValueError("service: application is only for supplement_deadline rules")
+        if self.service == "permit" and self.fact != "permit_expiry":
+            raise ValueError("service: permit is only for permit_expiry rules")
+        if self.fact == "permit_expiry" and not self.permits:
+            raise ValueError("permit_expiry needs the services whose applications are permits (permits)")
+        if self.fact != "permit_expiry" and (self.permits or self.end_field):
+            raise ValueError("permits and end_field are only for permit_expiry rules")
         return self
 
 
@@ -190,8 +210,11 @@ def check_notices() -> list[str]:
     except NoticesInvalid as error:
         return [str(error)]
     services = service_ids_of_pack()
-    return [f"{path}: rule {rule.id}: unknown service {rule.service} (no such id in the catalogue)"
-            for rule in pack.rules if rule.service != "application" and rule.service not in services]
+    problems = [f"{path}: rule {rule.id}: unknown service {rule.service} (no such id in the catalogue)"
+                for rule in pack.rules if rule.service not in ("application", "permit") and rule.service not in services]
+    problems += [f"{path}: rule {rule.id}: permits: unknown service {permit} (no such id in the catalogue)"
+                 for rule in pack.rules for permit in rule.permits if permit not in services]
+    return problems
 
 
 @lru_cache(maxsize=4)
@@ -240,6 +263,21 @@ def load_notices_pack() -> None:
 
 # --- evaluation ----------------------------------------------------------------------------------
 
+# The facts read from the registries in one look (exchange.public.notice_facts).
+REGISTRY_FACTS = frozenset({"vehicle_inspection_due", "school_entry_age"})
+
+
+@dataclass(frozen=True)
+class _NoticesReader:
+    """The proactive notices reading a subscriber's taxes, as "Who viewed my data" names them."""
+
+    actor: str = "system:notices"
+    label: str = "국민비서 알림 · Proactive notices"
+    source_ip: str | None = None
+
+
+NOTICES_READER = _NoticesReader()
+
 
 @dataclass(frozen=True)
 class DueNotice:
@@ -255,16 +293,89 @@ def _date_text(day: date, language: str) -> str:
         return formats.date_format(day, "DATE_FORMAT")
 
 
-def _service_link(rule: RuleSpec, application_id: UUID | None = None) -> str:
+def _service_link(rule: RuleSpec, application_id: UUID | None = None, service_id: str = "") -> str:
     if rule.service == "application" and application_id is not None:
         return reverse("applications:detail", args=[application_id])
+    if rule.service == "permit" and service_id:
+        return reverse("catalogue:service", args=[service_id])
     return reverse("catalogue:service", args=[rule.service])
 
 
-def due_notices(*, rule: RuleSpec, user_id: UUID, resident_id: UUID | None, facts: Any, run_date: date,
-                language: str) -> list[DueNotice]:
-    """The notices of ``rule`` due for this person on ``run_date``, from the facts read about them."""
+def _in_window(rule: RuleSpec, due: date, run_date: date) -> bool:
+    assert rule.timing.days_before is not None
+    return due - timedelta(days=rule.timing.days_before) <= run_date <= due
+
+
+def _local_tax_notices(rule: RuleSpec, taxes: Any, run_date: date, language: str) -> list[DueNotice]:
+    """One notice per assessment still to pay whose due date is near (paid ones and arrears get none)."""
     found: list[DueNotice] = []
+    for line in taxes.assessments if taxes is not None else ():
+        if line.status == "due" and line.outstanding > 0 and _in_window(rule, line.due_on, run_date):
+            tax = f"{line.tax_year} {line.tax_item_name_en if language.startswith('en') else line.tax_item_name}"
+            if line.period:
+                tax += f" ({line.period}/2)" if language.startswith("en") else f" {line.period_label}"
+            found.append(DueNotice(
+                f"notice:{rule.id}:{line.id}:{line.due_on.isoformat()}",
+                {"tax": tax, "object": line.object_label, "amount": f"{line.outstanding:,}",
+                 "due_date": _date_text(line.due_on, language)},
+                _service_link(rule)))
+    return found
+
+
+def _as_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _permit_end(rule: RuleSpec, item: Any, user_id: UUID) -> date | None:
+    """A permit's last day: the form's end-date answer, else the issued document's validity from its issue."""
+    from egov.catalogue import public as catalogue
+    from egov.certificates import public as certificates
+
+    if rule.end_field:
+        end = _as_date(item.form.get(rule.end_field))
+        if end is not None:
+            return end
+    document = catalogue.service_definition(item.service_id).document
+    if document is None or not document.valid_days:
+        return None
+    issued = certificates.documents_of_application(application_id=item.id, holder_id=user_id)
+    if not issued:
+        return None
+    first = min(d.issued_at for d in issued)
+    return timezone.localtime(first).date() + timedelta(days=document.valid_days)
+
+
+def _permit_notices(rule: RuleSpec, user_id: UUID, run_date: date, language: str) -> list[DueNotice]:
+    from egov.applications import public as applications
+
+    found: list[DueNotice] = []
+    for item in applications.applications_of(applicant_id=user_id, limit=100):
+        if item.service_id not in rule.permits or item.state != PERMIT_ISSUED_STATE:
+            continue
+        end = _permit_end(rule, item, user_id)
+        if end is not None and _in_window(rule, end, run_date):
+            found.append(DueNotice(
+                f"notice:{rule.id}:{item.case_id}:{end.isoformat()}",
+                {"permit": item.service_name, "reference": item.reference, "end_date": _date_text(end, language)},
+                _service_link(rule, item.id, item.service_id)))
+    return found
+
+
+def due_notices(*, rule: RuleSpec, user_id: UUID, resident_id: UUID | None, facts: Any, run_date: date,
+                language: str, taxes: Any = None) -> list[DueNotice]:
+    """The notices of ``rule`` due for this person on ``run_date``, from the facts read about them.
+
+    ``facts`` are the registries' (``NoticeFacts``), ``taxes`` the person's local tax
+    statement (``finance.public.LocalTaxStatement``), each read once per person and run.
+    """
+    found: list[DueNotice] = []
+    if rule.fact == "local_tax_due":
+        return _local_tax_notices(rule, taxes, run_date, language)
+    if rule.fact == "permit_expiry":
+        return _permit_notices(rule, user_id, run_date, language)
     if rule.fact == "vehicle_inspection_due" and facts is not None:
         assert rule.timing.days_before is not None
         for plate, due in facts.vehicles:
@@ -306,6 +417,7 @@ def notices_evaluate(*, run_date: date) -> int:
     from django.contrib.auth import get_user_model
 
     from egov.exchange import public as exchange
+    from egov.finance import public as finance
     from egov.notifications.models import Message, Subscription
     from egov.notifications.services import message_send_template
 
@@ -323,14 +435,19 @@ def notices_evaluate(*, run_date: date) -> int:
         if user is None:
             continue
         resident_id = getattr(user, "resident_id", None)
-        needs_registry = [(rule, sid) for rule, sid in subscribed if rule.fact != "supplement_deadline"]
-        facts = None
+        needs_registry = [(rule, sid) for rule, sid in subscribed if rule.fact in REGISTRY_FACTS]
+        needs_taxes = [sid for rule, sid in subscribed if rule.fact == "local_tax_due"]
+        facts = taxes = None
         if resident_id is not None and needs_registry:
             facts = exchange.notice_facts(resident_id=resident_id,
                                           consent=",".join(f"subscription:{sid}" for _rule, sid in needs_registry))
+        if resident_id is not None and needs_taxes:
+            taxes = finance.local_taxes_of(resident_id=resident_id, reader=NOTICES_READER,
+                                           purpose=exchange.NOTICE_PURPOSE, basis="", as_of=run_date,
+                                           consent=",".join(f"subscription:{sid}" for sid in needs_taxes))
         for rule, _sid in subscribed:
             for notice in due_notices(rule=rule, user_id=user_id, resident_id=resident_id, facts=facts,
-                                      run_date=run_date, language=language):
+                                      run_date=run_date, language=language, taxes=taxes):
                 key = f"{notice.key}:{user_id}"[:200]
                 if Message.objects.filter(idempotency_key=key).exists():
                     continue

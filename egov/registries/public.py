@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.db import transaction
@@ -104,6 +105,7 @@ __all__ = [
     "family_certificate",
     "household_record",
     "marriage_report",
+    "own_admin_dong",
     "own_records",
     "parcel_by_pnu",
     "parcel_category_changed",
@@ -491,6 +493,24 @@ def own_records(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") 
     _log_read(reader=reader, subject_id=resident.id, purpose=PURPOSES["own_records"], basis=OWN_RECORDS_BASIS,
               consent="", object_ref="registries:own_records")
     return mine
+
+
+def own_admin_dong(*, user_id: uuid.UUID, resident_id: uuid.UUID, label: str = "") -> str:
+    """The administrative dong of the citizen's own registered address, read under their right of access.
+
+    What a submission needs to find the office of a service decided where the applicant
+    lives: reading all of :func:`own_records` for it (household, family, vehicles,
+    property, businesses) was a quarter of a simulated year's filing time. One entry,
+    as every read of a person's record; "" when the resident or the address is unknown.
+    """
+    code = selectors.resident_admin_dong(resident_id=resident_id)
+    if code is None:
+        return ""
+    reader = Reader(actor=f"user:{user_id}", label=label or _("You, on My Gov"), user_id=user_id,
+                    resident_id=resident_id)
+    _log_read(reader=reader, subject_id=resident_id, purpose=PURPOSES["own_records"], basis=OWN_RECORDS_BASIS,
+              consent="", object_ref="registries:own_address")
+    return code
 
 
 # --- lookups of things, naming their owners --------------------------------------------------------
@@ -1005,6 +1025,13 @@ def notice_facts(
 __all__ += ["NoticeFacts", "notice_facts"]
 
 
+# --- the local tax register's yearly data (finance, through exchange.public.tax_bases) ------------
+# In a module of its own (egov/registries/tax_bases.py); one entry per person it names.
+from egov.registries.tax_bases import TaxBase, tax_bases  # noqa: E402
+
+__all__ += ["TaxBase", "tax_bases"]
+
+
 # --- programme KPIs (metrics, issue 8) ----------------------------------------------------------
 
 
@@ -1045,3 +1072,196 @@ def resident_ids_for_simulation(*, on: date, limit: int) -> list[uuid.UUID]:
 
 
 __all__ += ["resident_ids_for_simulation"]
+
+
+# --- the public land and building registers, read by parcel or building (issue 6) ---------------
+#
+# The land register (토지대장) and the building register (건축물대장) are public: anyone may
+# have an extract of any parcel or building. They still name their owners, so each read
+# writes one entry per natural person who owns a share (as ``parcel_by_pnu`` does); the
+# owners' registration numbers come masked, as the extracts print them. A read that needs
+# no owner (the official land price, the land use plan) names nobody and writes no entry.
+
+
+@dataclass(frozen=True)
+class RegisterOwner:
+    """An owner as a register extract prints it: the name, a masked number, the share and since when."""
+
+    kind: str  # "person", "business" or "body" (the state, a city: a name only)
+    name: str
+    number_masked: str  # a person's number masked, a business's registration number, "" for a body
+    share: str  # "1/2"
+    acquired_on: date
+
+
+@dataclass(frozen=True)
+class LandPriceEntry:
+    year: int
+    price_per_m2: int  # won per m²
+
+
+@dataclass(frozen=True)
+class ParcelRegister:
+    """What the land register states of one parcel (the 토지대장 and the facts the other parcel documents print)."""
+
+    pnu: str
+    lot: str  # 12-3, 산 45
+    place: str  # the legal dong's full name
+    legal_dong_code: str
+    category: str  # 지목, one character
+    category_label: str
+    area_m2: Decimal
+    registered_on: date
+    closed_on: date | None
+    owners: tuple[RegisterOwner, ...]
+    prices: tuple[LandPriceEntry, ...]  # newest first
+    building_addresses: tuple[str, ...]  # the road addresses of the standing buildings on it
+
+
+@dataclass(frozen=True)
+class BuildingRegister:
+    """What the building register states of one standing building (the 건축물대장's title part)."""
+
+    pnu: str  # the parcel it stands on
+    lot: str
+    place: str
+    name: str
+    road_address: str
+    main_use: str
+    main_use_label: str
+    floors_above: int
+    floors_below: int
+    floor_area_m2: Decimal
+    approved_on: date
+    owners: tuple[RegisterOwner, ...]
+
+
+def _register_owners(rows: Iterable[Any]) -> tuple[RegisterOwner, ...]:
+    from egov.core.crypto import mask_rrn
+    from egov.registries.identifiers import format_business_number
+
+    owners = []
+    for row in rows:
+        if row.owner_resident is not None:
+            kind, name, number = "person", row.owner_resident.name_ko, mask_rrn(row.owner_resident.identifier or "")
+        elif row.owner_business is not None:
+            kind, name = "business", row.owner_business.name
+            number = format_business_number(row.owner_business.registration_number)
+        else:
+            kind, name, number = "body", row.owner_name, ""
+        owners.append(RegisterOwner(kind=kind, name=name, number_masked=number,
+                                    share=f"{row.share_numerator}/{row.share_denominator}", acquired_on=row.acquired_on))
+    return tuple(owners)
+
+
+def parcel_number_checked(number: str) -> str:
+    """A parcel number (PNU) given in a form, as its 19 digits; reads nothing.
+
+    Only its shape is checked (19 digits, the land or mountain digit, a main number):
+    whether the parcel exists is the register's answer when the number is used. Raises
+    ``ValidationError`` with the translated reason.
+    """
+    from egov.registries.identifiers import IdentifierError, check_pnu
+
+    try:
+        return check_pnu(number)
+    except IdentifierError as error:
+        raise ValidationError(str(error)) from None
+
+
+def _pnu_digits(pnu: str) -> str:
+    return "".join(ch for ch in str(pnu or "") if ch.isdigit())
+
+
+@transaction.atomic
+def parcel_register_extract(
+    *, pnu: str, reader: Reader, purpose: str, basis: str, consent: str = "", with_owners: bool = True,
+) -> ParcelRegister | None:
+    """The land register's record of the parcel ``pnu`` (dashes and spaces ignored), or None when there is none.
+
+    With ``with_owners`` the current owners are read too, and each natural person among
+    them is the subject of one entry; without, no owner is read and no entry written.
+    """
+    from egov.registries.identifiers import format_pnu_lot
+    from egov.registries.models import Building, LandCategory
+
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    parcel = selectors.parcel_by_pnu(pnu=_pnu_digits(pnu))
+    if parcel is None:
+        return None
+    rows = selectors.parcel_owners(parcel_ids=[parcel.id]) if with_owners else []
+    dong = _legal_dong_name(parcel.legal_dong_code)
+    record = ParcelRegister(
+        pnu=parcel.pnu, lot=format_pnu_lot(parcel.pnu), place=dong, legal_dong_code=parcel.legal_dong_code,
+        category=parcel.category, category_label=str(LandCategory(parcel.category).label)
+        if parcel.category in LandCategory.values else parcel.category,
+        area_m2=parcel.area_m2, registered_on=parcel.registered_on, closed_on=parcel.closed_on,
+        owners=_register_owners(rows),
+        prices=tuple(LandPriceEntry(year=y, price_per_m2=p) for y, p in selectors.parcel_prices(parcel_id=parcel.id)),
+        building_addresses=tuple(Building.objects.filter(parcel_id=parcel.id, demolished_on__isnull=True)
+                                 .order_by("road_address").values_list("road_address", flat=True)),
+    )
+    _log_for_owners(person_ids=[row.owner_resident_id for row in rows], reader=reader, purpose=purpose, basis=basis,
+                    consent=consent, object_ref=f"registries:parcel:{parcel.pnu}")
+    return record
+
+
+def _legal_dong_name(code: str) -> str:
+    from egov.accounts import public as accounts
+
+    info = accounts.legal_dong(code=code)
+    return info.full_name if info else ""
+
+
+def _standing_building(key: str) -> Any:
+    """The one standing building a key names: a PNU (the only one on that parcel) or its road address; else None."""
+    from egov.registries.models import Building
+
+    standing = Building.objects.select_related("parcel").filter(demolished_on__isnull=True)
+    digits = _pnu_digits(key)
+    if len(digits) == 19 and digits == "".join(str(key).split()).replace("-", ""):
+        found = list(standing.filter(parcel__pnu=digits)[:2])
+    else:
+        words = " ".join(str(key or "").split())
+        if not words:
+            return None
+        found = [b for b in standing.filter(road_address__endswith=words.split(" ")[-1])
+                 if " ".join(b.road_address.split()) == words][:2]
+    return found[0] if len(found) == 1 else None
+
+
+@transaction.atomic
+def building_register_extract(
+    *, key: str, reader: Reader, purpose: str, basis: str, consent: str = "",
+) -> BuildingRegister | None:
+    """The building register's record of the standing building ``key`` names, or None when it names none or several.
+
+    ``key`` is the building's road-name address as the register writes it
+    ("서울특별시 종로구 자하문로 10"; spaces forgiven) or the PNU of the parcel it stands on,
+    when that parcel carries one standing building. Each natural person among the owners
+    is the subject of one entry.
+    """
+    from egov.registries.identifiers import format_pnu_lot
+    from egov.registries.models import BuildingUse
+
+    purpose, basis, consent = _checked(purpose, basis, consent)
+    building = _standing_building(key)
+    if building is None:
+        return None
+    rows = selectors.building_owners(building_ids=[building.id])
+    record = BuildingRegister(
+        pnu=building.parcel.pnu, lot=format_pnu_lot(building.parcel.pnu),
+        place=_legal_dong_name(building.parcel.legal_dong_code), name=building.name,
+        road_address=building.road_address, main_use=building.main_use,
+        main_use_label=str(BuildingUse(building.main_use).label) if building.main_use in BuildingUse.values
+        else building.main_use,
+        floors_above=building.floors_above, floors_below=building.floors_below, floor_area_m2=building.floor_area_m2,
+        approved_on=building.approved_on, owners=_register_owners(rows),
+    )
+    _log_for_owners(person_ids=[row.owner_resident_id for row in rows], reader=reader, purpose=purpose, basis=basis,
+                    consent=consent, object_ref=f"registries:building:{building.id}")
+    return record
+
+
+__all__ += ["BuildingRegister", "LandPriceEntry", "ParcelRegister", "RegisterOwner", "building_register_extract",
+            "parcel_number_checked", "parcel_register_extract"]

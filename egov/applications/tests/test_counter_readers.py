@@ -36,5 +36,5 @@ def test_a_certificate_another_office_decides_is_filed_at_a_dong_counter(
                                      data={"detail": "general", "copies": 1}, idempotency_key="counter-frc",
                                      channel="counter", by=clerk)
     assert application.channel == "counter"
-    assert [item["product"] for item in application.evidence] == ["family-relations"]
-    assert "family" in application.facts
+    assert [item["product"] for item in application.evidence] == ["family-relation-certificate"]
+    assert application.facts["family_relation_certificate"]["subject"]["name_ko"] == "김하늘"

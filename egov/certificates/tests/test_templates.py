@@ -52,7 +52,7 @@ def test_every_document_a_service_names_has_a_template_that_parses() -> None:
 @pytest.mark.parametrize("service", SERVICES, ids=[s["id"] for s in SERVICES])
 def test_a_template_reads_only_facts_and_answers_its_service_has(service: dict[str, Any]) -> None:
     template = document_template(service["document"]["template"])
-    facts = {FACT_NAMES.get(item["product"], item["product"]) for item in service.get("evidence") or []}
+    facts = {FACT_NAMES.get(item["product"], item["product"].replace("-", "_")) for item in service.get("evidence") or []}
     answers = {item["name"] for item in service.get("form") or []}
 
     def available(source: str) -> bool:
@@ -183,11 +183,46 @@ def test_a_vehicle_extract_shows_the_vehicle_named_on_the_form_only(alice: Any) 
 def test_a_family_relations_certificate_lists_each_tie_under_its_heading(alice: Any) -> None:
     from egov.certificates.services import _rows
 
+    # The family-relation-certificate product's data (registries.public.family_certificate), as released.
+    def person(relation: str, name: str, item: str, label: str) -> dict[str, Any]:
+        return {"relation": relation, "relation_label": label, "item": item, "name_ko": name,
+                "birth_date": "1960-05-05", "identifier": "600505-1******", "died_on": None}
+
+    certificate = {
+        "kind": "family", "level": "general", "registration_base": "서울특별시 종로구 청운동 1",
+        "subject": person("subject", "김하늘", "", "본인"),
+        "people": [person("subject", "김하늘", "", "본인"), person("father", "김민준", "parents", "부"),
+                   person("adoptive_mother", "이영희", "parents", "양모"), person("spouse", "박지훈", "spouse", "배우자"),
+                   person("child", "김서윤", "children", "자녀")],
+        "events": [],
+    }
     rows = {row["name"]: row["value"] for row in _rows(
         document_template("family-relations-certificate"),
-        {"facts": FACTS, "form": {"detail": "general"}, "applicant": {"name": "김하늘"}, "case": {}},
+        {"facts": {"family_relation_certificate": certificate}, "form": {"detail": "general"},
+         "applicant": {"name": "김하늘"}, "case": {}},
     )}
     assert rows["detail"] == "일반"
-    assert rows["parents"] == "김민준 (1960-05-05, 600505-1******), 이영희 (1960-05-05, 600505-1******)"
+    assert rows["subject"] == "김하늘 (1960-05-05, 600505-1******)"
+    assert rows["parents"] == "부 김민준 (1960-05-05, 600505-1******), 양모 이영희 (1960-05-05, 600505-1******)"
     assert rows["spouse"] == "박지훈 (1960-05-05, 600505-1******)"
-    assert "최도윤" not in rows["spouse"]
+    assert rows["children"] == "김서윤 (1960-05-05, 600505-1******)"
+
+
+@pytest.mark.django_db
+def test_a_land_register_extract_prints_the_parcel_and_its_owners_masked(alice: Any) -> None:
+    from egov.certificates.services import _rows
+
+    parcel = {"pnu": "1111010100100120003", "lot": "12-3", "place": "서울특별시 종로구 청운동", "category": "대",
+              "category_label": "대지", "area_m2": "330.58", "registered_on": "2010-05-01",
+              "owners": [{"kind": "person", "name": "김하늘", "number_masked": "900101-1******", "share": "2/3",
+                          "acquired_on": "2010-05-01"}],
+              "prices": [{"year": 2024, "price_per_m2": 5300000}, {"year": 2023, "price_per_m2": 5120000}]}
+    rows = {row["name"]: row["value"] for row in _rows(
+        document_template("land-register-extract"),
+        {"facts": {"land_register": parcel}, "form": {"pnu": parcel["pnu"]}, "applicant": {"name": "김하늘"},
+         "case": {"reference": "2026-000044"}},
+    )}
+    assert (rows["pnu"], rows["parcel"], rows["category"]) == ("1111010100100120003", "서울특별시 종로구 청운동 12-3",
+                                                               "대 (대지)")
+    assert rows["owners"] == "김하늘 (900101-1******) 2/3, 2010-05-01"
+    assert rows["prices"] == "2024: 5300000, 2023: 5120000"

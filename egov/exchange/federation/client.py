@@ -191,8 +191,13 @@ def _verified_answer(*, answer_body: bytes, provider: str, request_id: uuid.UUID
 def exchange_request(
     *, provider: str, product: str, purpose: str, service: str, requester: Requester, subject_number: str,
     consent_id: uuid.UUID | None = None, legal_basis: str = "", timeout: float | None = None,
+    params: dict[str, Any] | None = None, applicant_number: str = "",
 ) -> RemoteRelease:
-    """Ask member ``provider`` of another deployment for one data product of one person.
+    """Ask member ``provider`` of another deployment for one data product of one subject.
+
+    ``subject_number`` is the person's registration number, or a parcel's PNU or a
+    building's road address for a product of those; ``params`` and ``applicant_number``
+    (the applicant's registration number) travel in the signed request when given.
 
     Returns the verified release, or raises :class:`~egov.exchange.gate.Refused` with
     the owner's reason code, :class:`UnknownProvider` for a member no trusted registry
@@ -211,7 +216,7 @@ def exchange_request(
         request_id=request_id, client=configuration.own_member_code(), provider=provider, product=product,
         purpose=purpose, service=service, consent_id=consent_id, legal_basis=legal_basis,
         subject_number=subject_number, actor=requester.actor, label=requester.label,
-        issued_at=int(clock.now().timestamp()),
+        issued_at=int(clock.now().timestamp()), params=params, applicant_number=applicant_number,
     )
     request_jws = messages.sign(claims, typ=messages.REQUEST_TYPE)
     record: dict[str, Any] = {"request_id": request_id, "provider": provider, "requester": requester, "service": service,

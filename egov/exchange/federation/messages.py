@@ -3,7 +3,12 @@
 A request names everything the gate needs and the data subject will see: the request
 id, the client and provider member codes, the data product, the purpose, the service,
 the consent id or the article that dispenses with consent, the subject's resident
-registration number, the official or system that asks (``label``) and when (``iat``).
+registration number (or, for a product of parcels or buildings, the PNU or road
+address), the official or system that asks (``label``) and when (``iat``); and, when
+the request has them, the product's parameters (``params``, a mapping) and the
+registration number of the applicant on whose behalf it asks (``applicant``), so that
+both are covered by the signature (ADR 0110). A request without them carries neither
+claim, and signs the same bytes as before they existed.
 A response repeats the request id and the SHA-256 of the request it answers (``req``),
 so that the pair proves itself; it carries either the released fields or the
 refusal's reason code.
@@ -169,12 +174,18 @@ def key_id_of_pem(pem: str) -> str:
 def request_claims(
     *, request_id: uuid.UUID, client: str, provider: str, product: str, purpose: str, service: str,
     consent_id: uuid.UUID | None, legal_basis: str, subject_number: str, actor: str, label: str, issued_at: int,
+    params: dict[str, Any] | None = None, applicant_number: str = "",
 ) -> dict[str, Any]:
-    return {
+    claims: dict[str, Any] = {
         "rid": str(request_id), "client": client, "provider": provider, "product": product, "purpose": purpose,
         "service": service, "consent": str(consent_id) if consent_id else None, "basis": legal_basis,
         "subject": subject_number, "actor": actor, "label": label, "iat": issued_at,
     }
+    if params:
+        claims["params"] = dict(params)
+    if applicant_number:
+        claims["applicant"] = applicant_number
+    return claims
 
 
 def response_claims(
@@ -202,6 +213,8 @@ def check_request_claims(claims: dict[str, Any]) -> tuple[uuid.UUID, uuid.UUID |
         if any(not isinstance(claims.get(name), str) for name in REQUIRED_TEXT):
             raise ValueError
         if not isinstance(claims.get("basis", ""), str) or not isinstance(claims.get("iat"), int):
+            raise ValueError
+        if not isinstance(claims.get("params", {}), dict) or not isinstance(claims.get("applicant", ""), str):
             raise ValueError
         request_id = uuid.UUID(claims["rid"])
         consent = claims.get("consent")

@@ -100,7 +100,8 @@ def handle_request(request_jws: str, *, source_ip: str | None = None) -> str:
             requester=requester, product=claims["product"], purpose=claims["purpose"], service=claims["service"],
             subject_number=claims["subject"], consent_id=consent_id, legal_basis=claims.get("basis") or "",
             request_id=request_id, direction=LogDirection.INCOMING, client=code, provider=own,
-            request_jws=request_jws, respond=respond,
+            request_jws=request_jws, respond=respond, params=claims.get("params") or {},
+            applicant_number=claims.get("applicant") or "",
         )
     except gate.Refused as refusal:
         response_jws = _refusal(claims=claims, request_jws=request_jws, reason=refusal.reason)

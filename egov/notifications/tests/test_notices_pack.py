@@ -16,7 +16,8 @@ KR = Path(__file__).resolve().parents[3] / "country" / "kr" / "notices.yaml"
 def test_the_kr_pack_declares_the_notices_the_issue_asks_for() -> None:
     pack = parse_notices(KR)
     facts = {rule.fact for rule in pack.rules}
-    assert facts == {"vehicle_inspection_due", "supplement_deadline", "school_entry_age"}
+    assert facts == {"vehicle_inspection_due", "supplement_deadline", "school_entry_age", "local_tax_due",
+                     "permit_expiry"}
     assert {c.code: c.required_by_law for c in pack.categories}["applications"] is True
 
 

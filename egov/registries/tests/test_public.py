@@ -335,3 +335,15 @@ def test_the_audit_subjects_of_a_linked_person_are_their_account_and_their_recor
     assert public.audit_subjects(user_id=user_id) == [f"user:{user_id}"]
     assert public.audit_subjects(user_id=user_id, resident_id=resident_id) == [
         f"user:{user_id}", f"resident:{resident_id}"]
+
+
+def test_a_citizens_own_dong_is_read_alone_and_logged_as_their_own_read() -> None:
+    mother = given_family()["mother"]
+    user_id = uuid.uuid4()
+    code = public.own_admin_dong(user_id=user_id, resident_id=mother.id, label="Alice Citizen")
+    [entry] = reads_about(mother)
+    assert (entry.object_ref, entry.actor_label) == ("registries:own_address", "Alice Citizen")
+    mine = public.own_records(user_id=user_id, resident_id=mother.id)
+    assert mine is not None and mine.resident.address is not None
+    assert code == mine.resident.address.admin_dong_code != ""
+    assert public.own_admin_dong(user_id=user_id, resident_id=uuid.uuid4()) == ""
