@@ -351,4 +351,41 @@ def simulated_clerk() -> UUID:
     return User.objects.get(username="clerk").id
 
 
-__all__ += ["simulated_citizens", "simulated_clerk"]
+def simulated_official(*, organisation_id: UUID, prefix: str) -> UUID:
+    """An official of ``organisation_id`` who decides its cases in a simulation (clerk and reviewer); refuses in production.
+
+    A case an official decides (a birth report, a move-in report) is decided by an
+    official of the case's own office, as in the back office: the case engine refuses
+    anyone else. One such official per office is made the first time it is needed,
+    with no usable password (nobody signs in as them), and its creation is audited as
+    any official's is. Returns the same official on later calls.
+    """
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from egov.accounts.models import Official, Organisation, RoleAssignment, User
+    from egov.accounts.permissions import Role
+    from egov.core.audit import audit_append
+    from egov.core.errors import PermissionDenied
+
+    if settings.PRODUCTION:
+        raise PermissionDenied(_("A simulation never runs in production."))
+    organisation = Organisation.objects.get(id=organisation_id)
+    username = f"{prefix}official-{organisation.code}"
+    existing = User.objects.filter(username=username).values_list("id", flat=True).first()
+    if existing is not None:
+        return existing
+    roles = [Role.CLERK, Role.REVIEWER]
+    with transaction.atomic():
+        user = User.objects.create(username=username, display_name=f"{organisation.name} 모의 주무관",
+                                   kind=User.Kind.OFFICIAL, password=make_password(None))
+        official = Official.objects.create(user=user, organisation=organisation, title="simulation")
+        RoleAssignment.objects.bulk_create([RoleAssignment(official=official, role=role) for role in roles])
+        audit_append(action="account.official_create", actor="system:simulate", subject=f"user:{user.id}",
+                     object_ref=f"organisation:{organisation.code}", detail={"roles": sorted(roles)})
+    return user.id
+
+
+__all__ += ["simulated_citizens", "simulated_clerk", "simulated_official"]

@@ -119,7 +119,7 @@ def evidence_lines(definition: ServiceDefinition, language: str, *,
     return lines
 
 
-def _stored(upload: UploadedFile) -> dict[str, Any]:
+def store_upload(upload: UploadedFile) -> dict[str, Any]:
     """Keep an upload in the deployment's storage; the form's data keeps its name, size, kind and hash."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -144,7 +144,7 @@ def answers_from_post(definition: ServiceDefinition, post: QueryDict, files: Any
         elif item.type == "file":
             upload = files.get(item.name)
             if upload is not None:
-                data[item.name] = _stored(upload)
+                data[item.name] = store_upload(upload)
         elif post.get(item.name, "") != "":
             data[item.name] = post.get(item.name)
     return data

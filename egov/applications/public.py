@@ -137,3 +137,37 @@ def application_file(
 
 
 __all__ += ["Filed", "application_file"]
+
+
+def attachment_store(*, name: str, content: bytes, content_type: str) -> dict[str, Any]:
+    """Keep an uploaded file as the application pages do, and return the answer a ``file`` question takes.
+
+    ``egov simulate`` attaches the documents a definition asks for (a proof of birth, an
+    insurance certificate) through this, the same storage and hashing as an upload on
+    the apply and counter pages.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.applications.presenters import store_upload
+
+    return store_upload(SimpleUploadedFile(name, content, content_type=content_type))
+
+
+def application_decide(*, case_id: UUID, official_id: UUID, action: str, reason: str = "") -> str:
+    """An official's step on a case, as the back office's case page takes it; returns the case's new state.
+
+    The case is loaded as the page loads it (the official's office must decide it or be
+    told of it) and the step is ``services.application_act``: the engine checks the
+    official's office and role, an approval runs the definition's effects on the
+    registries and promises the document. ``egov simulate`` decides through this.
+    """
+    from django.contrib.auth import get_user_model
+
+    from egov.applications import access, services
+
+    official = get_user_model().objects.get(id=official_id)
+    application, _info, _decides = access.application_for_official(user=official, case_id=case_id)
+    return services.application_act(application=application, action=action, official=official, reason=reason).state
+
+
+__all__ += ["application_decide", "attachment_store"]

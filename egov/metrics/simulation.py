@@ -1,48 +1,68 @@
-"""``egov simulate``: a year of a generated population's life events, filed through the real services.
+"""``egov simulate``: a year of a generated population's life events, filed and decided through the real services.
 
-The model (docs/metrics.md, ADR 0102):
+The model (docs/metrics.md, ADR 0102 and ADR 0120):
 
 - the population is the register ``egov registries generate`` writes (the same seed, the
   same people); each resident who files gets an account linked to their record;
 - every day of the year, each resident meets each life event with a fixed yearly
-  probability (:data:`EVENTS`); an event is one or more applications for services of
-  the catalogue;
-- each application goes online with probability ``online_share`` when the service
-  allows it (the rest, and every counter-only service, go to a counter, where a clerk
-  files it); everyone agrees to the reads (the platform has no paper-evidence path yet,
-  so the once-only rate measures the gate's refusals, not paper);
-- after each filing the resident opens their inbox with probability :data:`READS_INBOX`
-  (reading the notices received so far);
-- the platform clock (``EGOV_NOW``) is moved to the day and the hour of each filing,
-  so cases, documents and messages carry the simulated dates.
+  probability (:data:`EVENTS`), drawn for the whole year first from
+  ``random.Random(seed)`` in a fixed order; the details of one event (a partner, an
+  address, a date, a name) come from a generator seeded by the seed and the event's
+  number, so they do not depend on what earlier events drew;
+- a certificate need or a tax certificate is one application; a birth, a death, a
+  marriage, a move, a vehicle purchase or sale and a permit are the reports and
+  applications the law asks for (:func:`_birth` … :func:`_permit`), filed by the person
+  the law names (a parent, a relative of the deceased, a spouse, the mover, the buyer,
+  the applicant), with the documents the definition asks to be attached uploaded as
+  small generated PDFs;
+- each application goes online with probability ``online_share`` (the rest to a
+  counter, where the demo clerk files it); everyone agrees to the reads;
+- a case an official decides is claimed and decided by an official of its own office
+  (one per office, :func:`accounts.simulated_official`) through the back office's own
+  step, ``applications.public.application_decide``: two working hours after filing, or
+  at 10:00 the next working day. An approval the registry refuses is rejected with the
+  registry's reason. Approvals change the registers (the move moves, the death is
+  recorded) and later events see it: a dead person files nothing, a married person
+  does not marry again, a sold car is the buyer's;
+- what a person knows of themself (their family, household, address, vehicles) is
+  their own records, read on My Gov under their right of access; a person whose number
+  another must write on a form (a spouse, a seller, a person who dies) reads it the
+  same way and tells it (:func:`exchange.own_number`);
+- after each filing the resident opens their inbox with probability :data:`READS_INBOX`;
+- the platform clock (``EGOV_NOW``) is moved to each filing's and each decision's
+  time, so cases, documents and messages carry the simulated dates.
 
 Everything goes through ``applications.public.application_file``: the same validation,
 evidence reads through the gate, fees, notices, automatic decisions and issued
-documents as a filing through the pages. Random draws come from ``random.Random(seed)``
-in a fixed order, so the same seed on a fresh database gives the same output.
+documents as a filing through the pages. The same seed on a fresh database gives the
+same output.
 
-Driven today: certificate needs (resident registration copy and extract, family
-relation certificates), taxes (local tax payment and assessment certificates). Births,
-deaths, marriages, moves, vehicle sales and permits are services an official decides,
-with documents attached: their events are drawn and reported as not filed until the
-simulation has officials who decide (see docs/metrics.md).
+Taxes: the local tax register (``finance.public``) assesses the year's instalments from
+the registers at the first filing of each month (its yearly run is idempotent); a
+"tax" event is the resident paying what they owe that day, then asking for the payment
+certificate; an assessment certificate is asked for the year before.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import os
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from egov.accounts import public as accounts
 from egov.applications import public as applications
 from egov.catalogue import public as catalogue
 from egov.certificates import public as certificates
-from egov.core.errors import ApplicationError
+from egov.core.errors import ApplicationError, ValidationError
 from egov.exchange import public as exchange
+from egov.finance import public as finance
 from egov.metrics import kpis
 from egov.notifications import public as notifications
 from egov.workflow import public as workflow
@@ -50,16 +70,22 @@ from egov.workflow import public as workflow
 USERNAME_PREFIX = "sim-"
 # Probability that a resident opens their inbox after filing (and so reads the notices of it).
 READS_INBOX = 0.6
+# An official decides a case this long after it was filed, within office hours (else the next working day).
+DECISION_DELAY = timedelta(hours=2)
+OFFICE_OPENS, OFFICE_CLOSES = time(9), time(18)
 
 
 @dataclass(frozen=True)
 class Event:
-    """A life event: how often a resident meets it in a year, and the applications it leads to."""
+    """A life event: how often a resident meets it in a year, and the applications it leads to.
+
+    A certificate event names its services; a life event that the law makes a report
+    of is filed by its handler (:data:`HANDLERS`), which decides who files what.
+    """
 
     key: str
     per_year: float
-    services: tuple[tuple[str, dict[str, Any]], ...]  # (service id, form answers)
-    driven: bool = True
+    services: tuple[tuple[str, dict[str, Any]], ...] = ()  # (service id, form answers)
 
 
 _COPY = ("resident-registration-copy", {"copies": 1})
@@ -71,12 +97,17 @@ EVENTS: tuple[Event, ...] = (
     Event("family_certificate", 0.2, (("family-relations-certificate", {"detail": "general", "copies": 1}),)),
     Event("tax", 0.3, (("local-tax-payment-certificate", {"use": "payment", "copies": 1}),)),
     Event("tax_assessment", 0.1, (("local-tax-assessment-certificate", {"year": 0, "copies": 1}),)),
-    Event("birth", 0.008, (), driven=False),
-    Event("death", 0.006, (), driven=False),
-    Event("marriage", 0.004, (), driven=False),
-    Event("move", 0.12, (), driven=False),
-    Event("vehicle_purchase_or_sale", 0.06, (), driven=False),
-    Event("permit", 0.02, (), driven=False),
+    # Drawn for every resident; a birth is reported only by a married resident aged 20 to 45,
+    # a marriage only by an unmarried adult of 20 or more, a move, a car or a permit only by
+    # an adult: the other draws are counted as not applicable (about one birth draw in ten
+    # and one marriage draw in two fit), so that births, deaths and marriages per 1,000
+    # residents come out near Korea's crude rates (about 5, 7 and 4).
+    Event("birth", 0.05),
+    Event("death", 0.007),
+    Event("marriage", 0.012),
+    Event("move", 0.12),
+    Event("vehicle_purchase_or_sale", 0.06),
+    Event("permit", 0.02),
 )
 
 
@@ -85,10 +116,58 @@ class Outcome:
     """What a run created and what it measured."""
 
     created: dict[str, int] = field(default_factory=dict)
+    drawn: Counter[str] = field(default_factory=Counter)
     filed: Counter[str] = field(default_factory=Counter)
+    decided: Counter[str] = field(default_factory=Counter)  # "<service> <final state>"
     refused: Counter[str] = field(default_factory=Counter)
-    not_driven: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # "<event>: <why it did not apply>"
+    approvals: list[tuple[str, str, date]] = field(default_factory=list)  # (service, case reference, decided on)
+    taxes_assessed: int = 0
+    taxes_paid: int = 0
     kpis: list[kpis.Value] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a person knows of themself: their own records as My Gov shows them (read under their own right)."""
+
+    resident_id: UUID
+    name_ko: str
+    birth_date: date
+    sex: str
+    living: bool
+    spouse_id: UUID | None
+    family_ids: frozenset[UUID]  # parents, spouses and children
+    children: tuple[UUID, ...]
+    parents: tuple[UUID, ...]
+    household_id: UUID | None
+    household_members: tuple[UUID, ...]
+    head: bool
+    address: dict[str, str]
+    plates: tuple[str, ...]
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One application a life event leads to: who files it, what, and what the world learns when it is approved."""
+
+    service_id: str
+    applicant: UUID  # resident id
+    data: dict[str, Any]
+    approved: Callable[[], None] = lambda: None
+
+
+@dataclass(order=True)
+class _Decision:
+    at: datetime
+    order: int
+    case_id: UUID = field(compare=False)
+    service_id: str = field(compare=False)
+    approved: Callable[[], None] = field(compare=False)
 
 
 def _counts() -> dict[str, int]:
@@ -100,72 +179,458 @@ def _set_clock(moment: datetime) -> None:
     os.environ["EGOV_NOW"] = moment.isoformat()
 
 
-def simulate(*, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any) -> Outcome:
-    """Drive ``year`` for ``residents`` people of the register; return the counts and the KPIs."""
-    rng = random.Random(seed)
-    outcome = Outcome()
-    before = _counts()  # the clerk persona, if made here, is part of what the run created (its welcome message)
-    clerk_id = accounts.simulated_clerk()
-    start = datetime(year, 1, 1, tzinfo=tz)
-    people = exchange.resident_ids_for_simulation(on=date(year, 1, 1), limit=residents)
-    if len(people) < residents:
-        progress.write(f"simulate: the register has {len(people)} living residents, not {residents}; "
-                       "simulating those\n")
-    reach = {s.service_id: s for s in catalogue.service_reach()}
-    # The draws for the whole year first (one fixed order), then the filings day by day.
-    plan: list[tuple[int, int, int, Event]] = []  # (day of year, second of the day, person index, event)
-    days = (start.replace(year=year + 1) - start).days
-    for index in range(len(people)):
-        for event in EVENTS:
-            count = _poisson(rng, event.per_year)
-            for _n in range(count):
-                plan.append((rng.randrange(days), rng.randrange(9 * 3600, 18 * 3600), index, event))
-    plan.sort(key=lambda item: (item[0], item[1], item[2], item[3].key))
-    filing = sorted({index for _d, _s, index, event in plan if event.driven})
-    account = accounts.simulated_citizens(resident_ids=[people[i] for i in filing], prefix=USERNAME_PREFIX)
-    progress.write(f"simulate: {len(people)} residents, {len(plan)} life events, {len(filing)} people file\n")
-    for number, (day, second, index, event) in enumerate(plan):
-        if number % 200 == 0:
-            progress.write(f"simulate: {number}/{len(plan)} events, day {day + 1} of {days}\n")
-        if not event.driven:
-            outcome.not_driven[event.key] += 1
-            continue
-        moment = start + timedelta(days=day, seconds=second)
-        _set_clock(moment)
-        user_id = account[people[index]]
-        for service_id, answers in event.services:
-            definition = reach.get(service_id)
-            if definition is None:
-                outcome.refused[service_id] += 1
+def simulate(*, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any,
+             events: tuple[Event, ...] = EVENTS) -> Outcome:
+    """Drive ``year`` for ``residents`` people of the register; return the counts and the KPIs.
+
+    ``events`` replaces the yearly rates (a test makes every resident move in a small year).
+    """
+    return _Run(residents=residents, year=year, seed=seed, online_share=online_share, progress=progress,
+                tz=tz, events=events).run()
+
+
+class _Run:
+    """One simulated year: the plan, the people's knowledge of themselves, the offices' pending decisions."""
+
+    def __init__(self, *, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any,
+                 events: tuple[Event, ...]) -> None:
+        self.rng = random.Random(seed)
+        self.events = events
+        self.year, self.seed, self.online_share, self.progress, self.tz = year, seed, online_share, progress, tz
+        self.residents = residents
+        self.outcome = Outcome()
+        self.start = datetime(year, 1, 1, tzinfo=tz)
+        self.end = self.start.replace(year=year + 1) - timedelta(seconds=1)
+        self.known: dict[UUID, Known] = {}
+        self.numbers: dict[UUID, str] = {}
+        self.accounts: dict[UUID, UUID] = {}
+        self.officials: dict[UUID, UUID] = {}
+        self.died: dict[UUID, date] = {}  # people of the simulation who die this year (reported or not)
+        self.death_event: dict[UUID, int] = {}  # the number of the event that reports it
+        self.married: set[UUID] = set()
+        self.pending: list[_Decision] = []
+        self.decisions = 0
+        self.days = range((self.start.replace(year=year + 1) - self.start).days)
+        self.assessed_month = 0
+
+    # ------------------------------------------------------------ the year
+
+    def run(self) -> Outcome:
+        before = _counts()  # the clerk persona, if made here, is part of what the run created (its welcome message)
+        self.clerk_id = accounts.simulated_clerk()
+        self.people = exchange.resident_ids_for_simulation(on=date(self.year, 1, 1), limit=self.residents)
+        if len(self.people) < self.residents:
+            self.progress.write(f"simulate: the register has {len(self.people)} living residents, not "
+                                f"{self.residents}; simulating those\n")
+        self.reach = {s.service_id: s for s in catalogue.service_reach()}
+        plan = self._plan()
+        filing = sorted({index for _d, _s, index, _e in plan})
+        self.accounts = accounts.simulated_citizens(resident_ids=[self.people[i] for i in filing],
+                                                    prefix=USERNAME_PREFIX)
+        self._know_the_start(plan)
+        self.progress.write(f"simulate: {len(self.people)} residents, {len(plan)} life events, "
+                            f"{len(filing)} people file\n")
+        for number, (day, second, index, event) in enumerate(plan):
+            if number % 200 == 0:
+                self.progress.write(f"simulate: {number}/{len(plan)} events, day {day + 1} of {len(self.days)}\n")
+            moment = self.start + timedelta(days=day, seconds=second)
+            self._decide_until(moment)
+            self.outcome.drawn[event.key] += 1
+            person = self.people[index]
+            died_on = self.died.get(person)
+            if died_on is not None and died_on <= moment.date() and self.death_event[person] != number:
+                self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
                 continue
-            data = {k: (year - 1 if k == "year" and v == 0 else v) for k, v in answers.items()}
-            online = rng.random() < online_share
-            channel = "online" if online else "counter"
+            _set_clock(moment)
+            self._assess_taxes(moment)
+            if event.key == "tax":
+                self._pay_taxes(person, moment, number)
+            if event.services:
+                for service_id, answers in event.services:
+                    data = {k: (self.year - 1 if k == "year" and v == 0 else v) for k, v in answers.items()}
+                    self._file(Filing(service_id, person, data), key=f"{number}-{service_id}", moment=moment)
+                continue
+            handler = HANDLERS[event.key]
+            filings = handler(self, person, moment, random.Random(f"{self.seed}:{number}"), number)
+            if isinstance(filings, str):
+                self.outcome.skipped[f"{event.key}: {filings}"] += 1
+                continue
+            for item in filings:
+                _set_clock(moment)
+                self._file(item, key=f"{number}-{item.service_id}", moment=moment)
+        self._decide_until(self.end)
+        after = _counts()
+        self.outcome.created = {key: after[key] - before[key] for key in after}
+        _set_clock(self.end)
+        self.outcome.kpis = kpis.kpis_compute(kpis.year_scope(self.year))
+        return self.outcome
+
+    def _plan(self) -> list[tuple[int, int, int, Event]]:
+        """The draws for the whole year first (one fixed order), then sorted by time; deaths dated in advance."""
+        plan: list[tuple[int, int, int, Event]] = []  # (day of year, second of the day, person index, event)
+        for index in range(len(self.people)):
+            for event in self.events:
+                for _n in range(_poisson(self.rng, event.per_year)):
+                    plan.append((self.rng.randrange(len(self.days)), self.rng.randrange(9 * 3600, 18 * 3600),
+                                 index, event))
+        plan.sort(key=lambda item: (item[0], item[1], item[2], item[3].key))
+        for number, (day, _second, index, event) in enumerate(plan):
+            person = self.people[index]
+            if event.key == "death" and person not in self.died:
+                # The death is reported on the day it was drawn; it happened up to three days before.
+                self.died[person] = self._died_on(day)
+                self.death_event[person] = number
+        return plan
+
+    def _died_on(self, day: int) -> date:
+        back = int(self.rng.random() * 4)
+        return (self.start + timedelta(days=max(0, day - back))).date()
+
+    def _know_the_start(self, plan: list[tuple[int, int, int, Event]]) -> None:
+        """On New Year's Day everyone with a life event to come looks at their own records (the simulation's world).
+
+        Their households' addresses are the places people move to, and they are the
+        people a partner or a buyer is found among. Whoever will die this year learns
+        their number then (their relative writes it on the death report).
+        """
+        _set_clock(self.start + timedelta(hours=8))
+        involved = sorted({index for _d, _s, index, event in plan if not event.services})
+        self.pool: list[UUID] = []
+        self.addresses: list[dict[str, str]] = []
+        seen: set[UUID | None] = {None}
+        for index in involved:
+            person = self.people[index]
+            known = self._knowledge(person)
+            if known is None:
+                continue
+            self.pool.append(person)
+            if known.household_id not in seen and known.address:
+                seen.add(known.household_id)
+                self.addresses.append(known.address)
+            if person in self.died:
+                self._number(person)
+
+    # ------------------------------------------------------------ taxes
+
+    def _assess_taxes(self, moment: datetime) -> None:
+        """The local tax system assesses, at the month's first event, the instalments whose base date has come.
+
+        Its yearly run is idempotent, so a monthly run assesses each tax once, from the
+        registers as they stand then (a car sold in March is taxed to its buyer in June).
+        """
+        if moment.month == self.assessed_month:
+            return
+        self.assessed_month = moment.month
+        run = finance.local_taxes_assess_year(year=self.year, by="system:simulate", on=moment.date())
+        self.outcome.taxes_assessed += run.assessed
+
+    def _pay_taxes(self, person: UUID, moment: datetime, number: int) -> None:
+        """A taxpayer pays what they owe that day (then asks for the certificate that says so)."""
+        user_id = self._account(person)
+        paid = finance.local_taxes_pay_outstanding(resident_id=person, on=moment.date(), by=f"user:{user_id}",
+                                                   key_prefix=f"simulate-{self.seed}-{number}",
+                                                   payer_user_id=user_id)
+        self.outcome.taxes_paid += len(paid)
+
+    # ------------------------------------------------------------ what people know
+
+    def _account(self, person: UUID) -> UUID:
+        if person not in self.accounts:
+            self.accounts.update(accounts.simulated_citizens(resident_ids=[person], prefix=USERNAME_PREFIX))
+        return self.accounts[person]
+
+    def _knowledge(self, person: UUID) -> Known | None:
+        """The person's own records as they stand now (read once, read again after a change the year made)."""
+        if person in self.known:
+            return self.known[person]
+        mine = exchange.own_records(user_id=self._account(person), resident_id=person)
+        if mine is None:
+            return None
+        resident, family = mine.resident, mine.family
+        spouse = family.spouse
+        address = mine.resident.address
+        known = Known(
+            resident_id=person, name_ko=resident.name_ko, birth_date=resident.birth_date, sex=resident.sex,
+            living=resident.status == "living" and resident.died_on is None,
+            spouse_id=spouse.person.id if spouse is not None and spouse.until is None else None,
+            family_ids=frozenset(t.person.id for t in (*family.parents, *family.spouses, *family.children)),
+            children=tuple(t.person.id for t in family.children), parents=tuple(t.person.id for t in family.parents),
+            household_id=resident.household_id,
+            household_members=tuple(m.id for m in mine.household.members) if mine.household else (),
+            head=resident.household_relation == "head",
+            address={k: str(v) for k, v in _address_parts(address).items()} if address else {},
+            plates=tuple(v.plate_number for v in mine.vehicles if v.status == "registered"),
+        )
+        self.known[person] = known
+        return known
+
+    def _forget(self, *people: UUID | None) -> None:
+        """The registers changed for these people: they read their records afresh when next needed."""
+        for person in people:
+            if person is not None:
+                self.known.pop(person, None)
+
+    def _number(self, person: UUID) -> str:
+        if person not in self.numbers:
+            self.numbers[person] = exchange.own_number(user_id=self._account(person), resident_id=person)
+        return self.numbers[person]
+
+    def _alive(self, person: UUID, on: date) -> bool:
+        died_on = self.died.get(person)
+        return died_on is None or died_on > on
+
+    # ------------------------------------------------------------ filing and deciding
+
+    def _file(self, item: Filing, *, key: str, moment: datetime) -> None:
+        if item.service_id not in self.reach:
+            self.outcome.refused[item.service_id] += 1
+            return
+        online = self.rng.random() < self.online_share
+        user_id = self._account(item.applicant)
+        try:
+            filed = applications.application_file(
+                applicant_id=user_id, service_id=item.service_id, data=item.data,
+                channel="online" if online else "counter", clerk_id=self.clerk_id, consent=True,
+                idempotency_key=f"simulate-{self.seed}-{key}")
+        except ApplicationError as error:
+            self.outcome.refused[f"{item.service_id}: {_one_line(error)}"] += 1
+            return
+        self.outcome.filed[item.service_id] += 1
+        if filed.state == "approved":
+            item.approved()
+        elif filed.state in ("submitted", "in_review"):
+            self.decisions += 1
+            heapq.heappush(self.pending, _Decision(self._decision_time(moment), self.decisions, filed.case_id,
+                                                   item.service_id, item.approved))
+        if self.rng.random() < READS_INBOX:
+            notifications.inbox_mark_all_read(user_id=user_id)
+
+    def _decision_time(self, filed_at: datetime) -> datetime:
+        """Two hours after filing within office hours, else 10:00 the next weekday; never past the year's end."""
+        local = filed_at.astimezone(self.tz) + DECISION_DELAY
+        if local.time() > OFFICE_CLOSES or local.weekday() >= 5:
+            day = local.date() + timedelta(days=1)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            local = datetime.combine(day, time(10), tzinfo=self.tz)
+        return min(local, self.end - timedelta(minutes=30))
+
+    def _decide_until(self, moment: datetime) -> None:
+        """Officials decide the cases due by ``moment``, in the order they are due."""
+        while self.pending and self.pending[0].at <= moment:
+            decision = heapq.heappop(self.pending)
+            _set_clock(decision.at)
+            case = workflow.case_get(case_id=decision.case_id)
+            if case is None or case.organisation_id is None:
+                continue
+            official = self.officials.get(case.organisation_id)
+            if official is None:
+                official = accounts.simulated_official(organisation_id=case.organisation_id, prefix=USERNAME_PREFIX)
+                self.officials[case.organisation_id] = official
+            state = case.state
             try:
-                applications.application_file(
-                    applicant_id=user_id, service_id=service_id, data=data, channel=channel,
-                    clerk_id=clerk_id, consent=True,
-                    idempotency_key=f"simulate-{seed}-{number}-{service_id}")
-                outcome.filed[service_id] += 1
-                if rng.random() < READS_INBOX:
-                    notifications.inbox_mark_all_read(user_id=user_id)
-            except ApplicationError as error:
-                outcome.refused[f"{service_id}: {error}"] += 1
-    after = _counts()
-    outcome.created = {key: after[key] - before[key] for key in after}
-    end = start.replace(year=year + 1) - timedelta(seconds=1)
-    _set_clock(end)
-    outcome.kpis = kpis.kpis_compute(kpis.year_scope(year))
-    return outcome
+                if state == "submitted":
+                    state = applications.application_decide(case_id=case.id, official_id=official, action="claim")
+                state = applications.application_decide(case_id=case.id, official_id=official, action="approve")
+            except ValidationError as error:
+                # The guard or the registry refused: the official rejects, giving the reason to the applicant.
+                state = applications.application_decide(case_id=case.id, official_id=official, action="reject",
+                                                         reason=_one_line(error))
+            self.outcome.decided[f"{decision.service_id} {state}"] += 1
+            if state == "approved":
+                decision.approved()
+                self.outcome.approvals.append((decision.service_id, case.reference,
+                                               decision.at.astimezone(self.tz).date()))
+
+
+# ---------------------------------------------------------------- the life events
+
+Handler = Callable[[_Run, UUID, datetime, random.Random, int], "list[Filing] | str"]
+
+_SYLLABLES = "민서준하윤지우도현예은수아시연주원채호유진건희"
+_SURNAMES = "김이박최정강조윤장임"
+
+
+def _given_name(rng: random.Random) -> str:
+    return rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
+
+
+def _birth(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """A parent reports the birth with the hospital's proof; the child joins their household."""
+    me = run._knowledge(person)
+    today = moment.date()
+    if me is None or not me.address:
+        return "not on the register with an address"
+    if me.spouse_id is None or not run._alive(me.spouse_id, today) or not 20 <= me.age_on(today) <= 45:
+        return "not a married parent aged 20 to 45"
+    father_name = me.name_ko if me.sex == "M" else (run._knowledge(me.spouse_id) or me).name_ko
+    born_on = max(date(run.year, 1, 1), today - timedelta(days=rng.randrange(8)))
+    data = {"child_name_ko": father_name[:1] + _given_name(rng), "born_on": born_on.isoformat(),
+            "sex": rng.choice(("male", "female")), "birthplace": me.address,
+            "birth_proof": _attachment("birth-proof", number, "Proof of birth")}
+    return [Filing("birth-report", person, data, approved=lambda: run._forget(person, me.spouse_id))]
+
+
+def _death(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """A relative (the spouse, else a child, else a parent, else a housemate) reports the death with the doctor's certificate."""
+    me = run._knowledge(person)
+    if me is None or not me.living:
+        return "not on the register as living"
+    today = moment.date()
+    candidates = [(r, "spouse") for r in ([me.spouse_id] if me.spouse_id else [])]
+    candidates += [(r, "child") for r in me.children] + [(r, "parent") for r in me.parents]
+    candidates += [(r, "cohabitant") for r in me.household_members if r != person and r not in me.family_ids]
+    reporter = next(((r, relation) for r, relation in candidates
+                     if run._alive(r, today) and _adult(run, r, today)), None)
+    if reporter is None:
+        return "no living adult relative or housemate to report it"
+    deceased_number = run._number(person)
+    data = {"deceased_number": deceased_number, "died_on": run.died[person].isoformat(),
+            "place_of_death": me.address, "relation": reporter[1],
+            "death_proof": _attachment("death-proof", number, "Death certificate")}
+    return [Filing("death-report", reporter[0], data,
+                   approved=lambda: run._forget(person, *me.family_ids, *me.household_members))]
+
+
+def _adult(run: _Run, person: UUID, on: date) -> bool:
+    known = run._knowledge(person)
+    return known is not None and known.living and known.age_on(on) >= 19
+
+
+def _marriage(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """Two unmarried adults marry: one files, the other consents and tells their number; two witnesses sign."""
+    me = run._knowledge(person)
+    today = moment.date()
+    if me is None or not me.living or me.spouse_id is not None or person in run.married or me.age_on(today) < 20:
+        return "not an unmarried adult"
+    start = rng.randrange(len(run.pool)) if run.pool else 0
+    partner = None
+    for step in range(len(run.pool)):
+        other = run.pool[(start + step) % len(run.pool)]
+        them = run._knowledge(other) if other != person and other not in me.family_ids else None
+        if (them is not None and them.living and them.sex != me.sex and them.spouse_id is None
+                and other not in run.married and run._alive(other, today) and them.age_on(today) >= 20
+                and abs(them.age_on(today) - me.age_on(today)) <= 10 and them.household_id != me.household_id):
+            partner = other
+            break
+    if partner is None:
+        return "no unmarried partner found"
+    run.married.update((person, partner))
+    data = {"spouse_number": run._number(partner), "spouse_consents": True,
+            "children_take_mothers_surname": False,
+            "witness_1": rng.choice(_SURNAMES) + _given_name(rng), "witness_2": rng.choice(_SURNAMES) + _given_name(rng)}
+    return [Filing("marriage-report", person, data, approved=lambda: run._forget(person, partner))]
+
+
+def _move(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """The resident (with their household, if they head it) moves into a flat of a building where others live."""
+    me = run._knowledge(person)
+    if me is None or not me.address or me.age_on(moment.date()) < 19:
+        return "not an adult on the register with an address"
+    choices = [a for a in run.addresses if a.get("admin_dong_code") != me.address.get("admin_dong_code")]
+    if not choices:
+        return "no other address known"
+    destination = dict(choices[rng.randrange(len(choices))])
+    destination["detail"] = f"{rng.randrange(1, 20)}{rng.randrange(1, 9):02d}호"
+    whole = me.head
+    data = {"new_address": destination, "moved_on": moment.date().isoformat(),
+            "movers": "whole_household" if whole else "applicant_only", "joins_household": False,
+            "update_vehicles": bool(me.plates)}
+    movers = me.household_members if whole else (person,)
+    return [Filing("move-in-report", person, data, approved=lambda: run._forget(person, *movers))]
+
+
+_MAKES = (("현대", "아반떼"), ("기아", "레이"), ("현대", "아이오닉 5"), ("기아", "쏘렌토"), ("쉐보레", "트랙스"))
+_FUELS = ("gasoline", "diesel", "lpg", "electric", "hybrid")
+_VIN_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+
+def _vehicle(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """An owner sells a car to another resident, who reports the transfer; someone with none buys a new one."""
+    me = run._knowledge(person)
+    today = moment.date()
+    if me is None or not me.living or me.age_on(today) < 19:
+        return "not an adult on the register"
+    if not me.plates:
+        make, model = _MAKES[rng.randrange(len(_MAKES))]
+        vin = "".join(rng.choice(_VIN_LETTERS) for _n in range(17))
+        data = {"vin": vin, "make": make, "model": model, "model_year": run.year, "fuel": rng.choice(_FUELS),
+                "insurance_proof": _attachment("insurance", number, "Certificate of motor insurance")}
+        return [Filing("vehicle-new-registration", person, data, approved=lambda: run._forget(person))]
+    start = rng.randrange(len(run.pool))
+    buyer = next((b for step in range(len(run.pool)) for b in [run.pool[(start + step) % len(run.pool)]]
+                  if b != person and run._alive(b, today) and _adult(run, b, today)), None)
+    if buyer is None:
+        return "no buyer found"
+    plate = me.plates[0]
+    data = {"plate_number": plate, "seller_number": run._number(person),
+            "sale_price": rng.randrange(20, 400) * 100_000, "sold_on": today.isoformat()}
+    return [Filing("vehicle-ownership-transfer", buyer, data, approved=lambda: run._forget(person, buyer))]
+
+
+def _permit(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
+    """A resident asks to occupy the road in front of their building for a while (scaffolding, a skip)."""
+    me = run._knowledge(person)
+    today = moment.date()
+    if me is None or not me.address or me.age_on(today) < 19:
+        return "not an adult on the register with an address"
+    begins = today + timedelta(days=rng.randrange(3, 15))
+    data = {"road_address": me.address, "object": rng.choice(("공사용 비계", "폐기물 적치함", "이삿짐 차량")),
+            "area_m2": rng.randrange(2, 40), "from_on": begins.isoformat(),
+            "until_on": (begins + timedelta(days=rng.randrange(1, 30))).isoformat()}
+    return [Filing("road-occupancy-permit", person, data)]
+
+
+HANDLERS: dict[str, Handler] = {
+    "birth": _birth, "death": _death, "marriage": _marriage, "move": _move,
+    "vehicle_purchase_or_sale": _vehicle, "permit": _permit,
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _address_parts(address: Any) -> dict[str, str]:
+    return {part: getattr(address, part) for part in ("sido", "sigungu", "road", "building_number", "detail",
+                                                      "postcode", "legal_dong_code", "admin_dong_code")}
+
+
+def _attachment(kind: str, number: int, title: str) -> dict[str, Any]:
+    """A small generated PDF, kept through the upload path of the application pages."""
+    return applications.attachment_store(name=f"{kind}-{number}.pdf", content=_pdf(f"{title} (simulated, {number})"),
+                                         content_type="application/pdf")
+
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text (ASCII), built by hand: a few hundred bytes."""
+    stream = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def _one_line(error: ApplicationError) -> str:
+    return " ".join(str(getattr(error, "message", "") or error).split())
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
     """Events in a year for a yearly rate ``mean`` (Knuth's method: small means, exact)."""
-    import math
-
     limit, k, product = math.exp(-mean), 0, rng.random()
     while product > limit:
         k += 1
         product *= rng.random()
     return k
-

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from egov.core import clock
 from egov.exchange import public as exchange
 from egov.metrics import simulation
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         if not 0.0 <= share <= 1.0:
             raise CommandError(_("--online-share must be between 0 and 1."))
         saved_now = os.environ.get("EGOV_NOW")
-        tz = clock.now().tzinfo
+        # Office hours and days are the deployment's (Asia/Seoul for the kr pack), not UTC's.
+        tz = ZoneInfo(settings.TIME_ZONE)
         try:
             os.environ["EGOV_NOW"] = f"{year - 1}-12-31T12:00:00+09:00"
             from datetime import date
@@ -62,12 +64,17 @@ class Command(BaseCommand):
         out.write(f"simulate: residents={residents} year={year} seed={seed} online_share={share:g}")
         for key in ("cases", "applications", "documents", "messages"):
             out.write(f"created {key}={outcome.created[key]}")
+        out.write(f"local taxes assessed={outcome.taxes_assessed} paid={outcome.taxes_paid}")
+        for event, count in sorted(outcome.drawn.items()):
+            out.write(f"drawn {event}={count}")
+        for reason, count in sorted(outcome.skipped.items()):
+            out.write(f"not applicable {reason}={count}")
         for service_id, count in sorted(outcome.filed.items()):
             out.write(f"filed {service_id}={count}")
         for reason, count in sorted(outcome.refused.items()):
             out.write(f"refused {reason}={count}")
-        for event, count in sorted(outcome.not_driven.items()):
-            out.write(f"not simulated yet {event}={count}")
+        for decision, count in sorted(outcome.decided.items()):
+            out.write(f"decided {decision}={count}")
         for value in outcome.kpis:
             definition = value.definition
             if not definition.measured:
