@@ -148,7 +148,7 @@ def test_someone_elses_business_cannot_be_closed(places: dict[str, Any], submit:
 
 def _vehicle(owner: Any, plate: str, vin: str) -> Any:
     return apps.get_model("registries", "Vehicle").objects.create(
-        plate_number=plate, vin=vin, make="현대", model="아반떼", model_year=2019, fuel="petrol",
+        plate_number=plate, vin=vin, make="현대", model="아반떼", model_year=2019, fuel="gasoline",
         owner_resident_id=owner.id, registered_on=date(2019, 5, 1), status="registered")
 
 
@@ -156,10 +156,11 @@ def test_a_new_registration_registers_the_vehicle_to_the_applicant(
     places: dict[str, Any], submit: Callable[..., Any],
 ) -> None:
     application = submit("vehicle-new-registration", {"vin": VIN, "make": "기아", "model": "레이", "model_year": 2025,
-                                                      "fuel": "electric", "insurance_proof": PDF}, key="new-car")
+                                                      "fuel": "gasoline", "insurance_proof": PDF}, key="new-car")
     _approve(application, places["gu"])
     after, before = _today_and_yesterday(application)
     assert after["vehicle"].values["owner_resident_id"] == places["alice"].id
+    assert after["vehicle"].values["fuel"] == "gasoline"  # the form's petrol is the register's gasoline
     assert not before["vehicle"].existed
 
 
