@@ -12,9 +12,11 @@ readers of :data:`SPECS` declare more (ADR 0110): the kind of subject they read 
 person, a parcel named by its PNU, a building named by its road address or its
 parcel's PNU — and the parameters a request may give them (a family certificate's
 disclosure level, the items of a specific certificate, whether the rear digits of
-registration numbers are shown; the year of an official land price), each with its
+registration numbers are shown — on the family certificates and on the resident
+registration abstract and copy; the year of an official land price), each with its
 check. A reader that needs the person on whose behalf the request is made (the
-applicant of a family certificate, whose entitlement the registry checks) says so.
+applicant of a family certificate, whose entitlement the registry checks; the applicant
+to whom alone full registration numbers are shown) says so.
 """
 
 from __future__ import annotations
@@ -33,14 +35,6 @@ from egov.core.errors import NotFound, PermissionDenied, ValidationError
 from egov.registries import public as registries
 
 ReaderFunction = Callable[..., Any]
-
-
-def _resident_record(**kw: Any) -> Any:
-    return registries.resident_record(**kw)
-
-
-def _household_record(**kw: Any) -> Any:
-    return registries.household_record(**kw)
 
 
 def _family_record(**kw: Any) -> Any:
@@ -73,8 +67,6 @@ def _local_taxes(**kw: Any) -> Any:
 
 # reader name -> function(resident_id=, reader=, purpose=, basis=, consent=) returning a record, a list or None.
 READERS: dict[str, ReaderFunction] = {
-    "resident_record": _resident_record,
-    "household_record": _household_record,
     "family_record": _family_record,
     "vehicles_of_person": _vehicles,
     "parcels_of_person": _parcels,
@@ -211,6 +203,46 @@ def _family_certificate(kind: str) -> Callable[..., Any]:
 _CERTIFICATE_PARAMS: dict[str, Callable[[Any], Any]] = {"level": _text, "items": _texts, "show_rear": _flag}
 
 
+def _rear_digits_asked(params: Mapping[str, Any], applicant_resident_id: uuid.UUID | None) -> bool:
+    """Whether the request asks for full registration numbers; refused without an applicant (ADR 0110)."""
+    show_rear = bool(params.get("show_rear", False))
+    if show_rear and applicant_resident_id is None:
+        raise ParameterProblem({"show_rear": [
+            _("The rear digits of registration numbers are shown only to the applicant whose record it is.")]})
+    return show_rear
+
+
+def _resident_record(*, resident_id: uuid.UUID, reader: registries.Reader, purpose: str, basis: str, consent: str,
+                     params: Mapping[str, Any], applicant_resident_id: uuid.UUID | None) -> Any:
+    """The resident registration abstract (초본): the number in full only for the applicant's own record.
+
+    The full number goes out as the document prints it (``YYMMDD-NNNNNNN``); masked, it
+    stays empty and the document prints ``number_masked``.
+    """
+    show_rear = _rear_digits_asked(params, applicant_resident_id)
+    try:
+        record = registries.resident_record(resident_id=resident_id, reader=reader, purpose=purpose, basis=basis,
+                                            consent=consent, show_number=show_rear,
+                                            applicant_resident_id=applicant_resident_id)
+    except PermissionDenied as error:
+        raise NotEntitled(error.message) from None
+    if record is not None and len(record.number) == 13:
+        record = dataclasses.replace(record, number=f"{record.number[:6]}-{record.number[6:]}")
+    return record
+
+
+def _household_record(*, resident_id: uuid.UUID, reader: registries.Reader, purpose: str, basis: str, consent: str,
+                      params: Mapping[str, Any], applicant_resident_id: uuid.UUID | None) -> Any:
+    """The resident registration copy (등본): the members' numbers in full only for a member of the household."""
+    show_rear = _rear_digits_asked(params, applicant_resident_id)
+    try:
+        return registries.household_record(resident_id=resident_id, reader=reader, purpose=purpose, basis=basis,
+                                           consent=consent, show_numbers=show_rear,
+                                           applicant_resident_id=applicant_resident_id)
+    except PermissionDenied as error:
+        raise NotEntitled(error.message) from None
+
+
 def _parcel_register(*, key: str, reader: registries.Reader, purpose: str, basis: str, consent: str,
                      params: Mapping[str, Any], applicant_resident_id: uuid.UUID | None) -> Any:
     return registries.parcel_register_extract(pnu=key, reader=reader, purpose=purpose, basis=basis, consent=consent)
@@ -250,6 +282,9 @@ SPECS: dict[str, ReaderSpec] = {
     **{f"family_certificate_{kind}": ReaderSpec(_family_certificate(kind), params=_CERTIFICATE_PARAMS,
                                                 needs_applicant=True)
        for kind in ("basic", "family", "marriage", "adoption", "full_adoption")},
+    # The resident registration abstract and copy: the applicant may ask for the rear digits.
+    "resident_record": ReaderSpec(_resident_record, params={"show_rear": _flag}, needs_applicant=True),
+    "household_record": ReaderSpec(_household_record, params={"show_rear": _flag}, needs_applicant=True),
     "parcel_register": ReaderSpec(_parcel_register, subject="parcel"),
     "official_land_price": ReaderSpec(_land_price, subject="parcel", params={"year": _year}),
     "land_use_plan": ReaderSpec(_land_use, subject="parcel"),

@@ -246,10 +246,17 @@ def _checked(purpose: str, basis: str, consent: str) -> tuple[str, str, str]:
     return text, (basis or "").strip(), (consent or "").strip()
 
 
-def _full_number_allowed(reader: Reader, resident_id: uuid.UUID, asked: bool) -> bool:
+def _full_number_allowed(reader: Reader, resident_id: uuid.UUID, asked: bool,
+                          applicant_resident_id: uuid.UUID | None = None) -> bool:
+    """Whether the full number is shown: asked for, by the person it belongs to or on their own application.
+
+    The applicant is the citizen on whose behalf an office reads through the gate (their
+    own resident registration abstract); an official or an agency reading on its own
+    basis never gets the full number.
+    """
     if not asked:
         return False
-    if reader.resident_id != resident_id:
+    if resident_id not in (reader.resident_id, applicant_resident_id):
         raise PermissionDenied(_("The full registration number is shown only to the person it belongs to."))
     return True
 
@@ -309,39 +316,66 @@ def resident_id_by_number(*, number: str, reader: Reader, purpose: str, basis: s
 @transaction.atomic
 def resident_record(
     *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
-    as_of: date | None = None, show_number: bool = False,
+    as_of: date | None = None, show_number: bool = False, applicant_resident_id: uuid.UUID | None = None,
 ) -> ResidentRecord | None:
-    """The resident's record (as of ``as_of``), or None when there is no such resident then."""
+    """The resident's record (as of ``as_of``), or None when there is no such resident then.
+
+    With ``show_number`` the full registration number is in the record, for the person
+    it belongs to (the reader, or the applicant on whose behalf the gate reads); anyone
+    else is refused before anything is read, and the entry records that it was shown.
+    """
     purpose, basis, consent = _checked(purpose, basis, consent)
-    full = _full_number_allowed(reader, resident_id, show_number)
+    full = _full_number_allowed(reader, resident_id, show_number, applicant_resident_id)
     resident = selectors.resident_get(resident_id=resident_id)
     if resident is None:
         return None
     record = records.resident_record_of(resident, full_number=full, as_of=as_of)
     if as_of is not None and not _resident_existed(record, as_of):
         return None
+    detail: dict[str, Any] = {"as_of": as_of} if as_of else {}
+    if full:
+        detail["rear_digits"] = True
     _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
-              object_ref="registries:resident", detail={"as_of": as_of} if as_of else None)
+              object_ref="registries:resident", detail=detail or None)
     return record
 
 
 @transaction.atomic
 def household_record(
     *, resident_id: uuid.UUID, reader: Reader, purpose: str, basis: str, consent: str = "",
+    show_numbers: bool = False, applicant_resident_id: uuid.UUID | None = None,
 ) -> HouseholdRecord | None:
     """The household the resident belongs to, with its members (the 주민등록표 등본 of that resident).
 
     The entry names the resident asked about; the other members appear in it as a
-    count, since the household is read as that resident's.
+    count, since the household is read as that resident's. With ``show_numbers`` the
+    members' full numbers are printed, for a member of that household (the reader, or
+    the applicant on whose behalf the gate reads: Resident Registration Act, art. 29);
+    anyone else is refused and nothing is read.
     """
     purpose, basis, consent = _checked(purpose, basis, consent)
     resident = records.resident_for_read(resident_id)
     if resident is None:
         return None
-    record = records.household_record_of(resident.household if resident.household_id else None)
+    household = resident.household if resident.household_id else None
+    if show_numbers and not _household_member(household, (reader.resident_id, applicant_resident_id)):
+        raise PermissionDenied(_("The full registration numbers are shown only to a member of the household."))
+    record = records.household_record_of(household, full_numbers=show_numbers)
+    detail: dict[str, Any] = {"members": len(record.members) if record else 0}
+    if show_numbers:
+        detail["rear_digits"] = True
     _log_read(reader=reader, subject_id=resident.id, purpose=purpose, basis=basis, consent=consent,
-              object_ref="registries:household", detail={"members": len(record.members) if record else 0})
+              object_ref="registries:household", detail=detail)
     return record
+
+
+def _household_member(household: Any, people: Iterable[uuid.UUID | None]) -> bool:
+    """Whether one of ``people`` is registered in ``household`` (a member may have its copy with numbers)."""
+    ids = [person for person in people if person is not None]
+    if household is None or not ids:
+        return False
+    return any(str(member.household_id) == str(household.id) for member in
+               (records.resident_for_read(person) for person in ids) if member is not None)
 
 
 @transaction.atomic

@@ -155,12 +155,23 @@ class PersonSummary:
 
 
 @dataclass(frozen=True)
+class HouseholdMember(PersonSummary):
+    """A member as the resident registration copy (등본) prints them.
+
+    ``identifier`` is the number the copy prints: masked, or in full when a member of the
+    household asked for the rear digits (Resident Registration Act, art. 29).
+    """
+
+    identifier: str = ""
+
+
+@dataclass(frozen=True)
 class HouseholdRecord:
     id: uuid.UUID
     address: AddressRecord
     head_id: uuid.UUID | None
     established_on: date
-    members: tuple[PersonSummary, ...]
+    members: tuple[HouseholdMember, ...]
 
 
 RELATIONS: dict[str, str] = {
@@ -584,12 +595,23 @@ def household_members_of(household_id: uuid.UUID) -> list[Resident]:
     return sorted(compiled.run(household_id), key=lambda m: (m.household_relation != "head", m.birth_date))
 
 
-def household_record_of(household: Household | None) -> HouseholdRecord | None:
+def household_member(person: Resident, *, full_number: bool = False) -> HouseholdMember:
+    number = person.identifier or ""
+    return HouseholdMember(
+        id=person.id, name_ko=person.name_ko, name_en=person.name_en, number_masked=mask_rrn(number),
+        birth_date=person.birth_date, sex=person.sex, status=person.status, died_on=person.died_on,
+        household_relation=person.household_relation,
+        admin_dong_code=person.household.admin_dong_code if person.household_id and person.household else "",
+        identifier=f"{number[:6]}-{number[6:]}" if full_number and len(number) == 13 else mask_rrn(number),
+    )
+
+
+def household_record_of(household: Household | None, *, full_numbers: bool = False) -> HouseholdRecord | None:
     if household is None:
         return None
     address = address_record(household)
     assert address is not None
-    members = tuple(person_summary(m) for m in household_members_of(household.id))
+    members = tuple(household_member(m, full_number=full_numbers) for m in household_members_of(household.id))
     return HouseholdRecord(id=household.id, address=address, head_id=household.head_id,
                            established_on=household.established_on, members=members)
 
