@@ -14,3 +14,4 @@ class CertificatesConfig(AppConfig):
 
         # A change of the register revokes the documents it made untrue (registries never import us).
         events.subscribe("registries.resident_changed", "egov.certificates.revocation.on_resident_changed")
+        events.subscribe("registries.thing_changed", "egov.certificates.revocation.on_thing_changed")

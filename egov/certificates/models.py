@@ -28,7 +28,12 @@ class IssuedDocument(BaseModel):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="issued_documents"
     )
+    # Every person the document states (the applicant, the person a certificate is about, the
+    # people a family certificate names) and every thing it is about ("parcel:<PNU>",
+    # "building:<PNU>:<road address>:<name>"), so that a change of any of them revokes it
+    # (revocation.py). Neither is ever shown: no registration number is public.
     subject_resident_ids = models.JSONField(_("subjects (resident records)"), default=list, blank=True)
+    subject_things = models.JSONField(_("subjects (parcels and buildings)"), default=list, blank=True)
     case_reference = models.CharField(_("case reference"), max_length=40, db_index=True)
     application_id = models.UUIDField(_("application"), null=True, blank=True, db_index=True)
     title = models.JSONField(_("title"), default=dict)

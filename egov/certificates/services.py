@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from egov.certificates import numbers, rendering, signing
+from egov.certificates import numbers, rendering, revocation, signing
 from egov.certificates.models import DocumentStatus, IssuedDocument
 from egov.certificates.templates_pack import DocumentTemplate, document_template
 from egov.core import clock
@@ -125,6 +125,9 @@ def document_issue(
     template = document_template(document_type)
     authority = authority or settings.EGOV_OPERATOR_NAME or str(_("e-Government portal"))
     rows = _rows(template, values)
+    # Everyone and everything the document states, so that a change of any of them revokes it.
+    people, things = revocation.subjects_stated(template, values)
+    stated = list(dict.fromkeys([*(str(r) for r in subject_resident_ids), *people]))
     issued_at = clock.now()
     expires_at = issued_at + timedelta(days=settings.EGOV_CERTIFICATE_VERIFY_DAYS)
     local = issued_at.astimezone(_zone())
@@ -162,7 +165,8 @@ def document_issue(
             number=number,
             document_type=document_type,
             holder_id=holder_id,
-            subject_resident_ids=subject_resident_ids,
+            subject_resident_ids=stated,
+            subject_things=things,
             case_reference=case_reference,
             application_id=application_id,
             template=template,
@@ -191,7 +195,8 @@ def _stored(
     number: str,
     document_type: str,
     holder_id: UUID,
-    subject_resident_ids: list[UUID],
+    subject_resident_ids: list[str],
+    subject_things: list[str],
     case_reference: str,
     application_id: UUID | None,
     template: DocumentTemplate,
@@ -207,7 +212,8 @@ def _stored(
                 number=number,
                 document_type=document_type,
                 holder_id=holder_id,
-                subject_resident_ids=[str(resident) for resident in subject_resident_ids],
+                subject_resident_ids=subject_resident_ids,
+                subject_things=subject_things,
                 case_reference=case_reference,
                 application_id=application_id,
                 title=dict(template.title),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts import public as accounts
 from egov.core import clock
+from egov.core.events import publish
 from egov.registries import history
 from egov.registries.history import Cause, EventView
 from egov.registries.identifiers import check_pnu
@@ -320,6 +321,20 @@ def _building_label(building: Building | None, *, name: str = "", road_address: 
     return _("Building on parcel %(pnu)s") % {"pnu": pnu}
 
 
+def _thing_changed(entity: Parcel | Building, *, change: str, fields: list[str]) -> None:
+    """Tell the apps that hold documents about ``entity`` (certificates) that it changed, once the write commits.
+
+    The event names the thing as its register extract does — a parcel by its PNU, a building by
+    its parcel's PNU, road address and name — so that the subscriber finds what it issued
+    without importing the registries' models; the registries never import the subscriber.
+    """
+    if isinstance(entity, Parcel):
+        publish("registries.thing_changed", kind="parcel", pnu=entity.pnu, change=change, fields=fields)
+    else:
+        publish("registries.thing_changed", kind="building", pnu=entity.parcel.pnu, road_address=entity.road_address,
+                building_name=entity.name, change=change, fields=fields)
+
+
 def _parcel(parcel_id: uuid.UUID, *, for_update: bool = True) -> Parcel:
     return get_or_not_found(Parcel, parcel_id, message=_("There is no parcel with this id."), for_update=for_update)
 
@@ -397,6 +412,7 @@ def parcel_transfer(*, parcel_id: uuid.UUID, owners: list[dict[str, Any]], trans
 
     _write_transfer(parcel, registry=LAND, kind="parcel.transferred", current=current, checked=checked,
                     transferred_on=transferred_on, cause=cause)
+    _thing_changed(parcel, change="transferred", fields=["owners"])
     return parcel
 
 
@@ -457,6 +473,7 @@ def parcel_change_category(*, parcel_id: uuid.UUID, category: str, changed_on: d
 
     history.record_change(registry=LAND, kind="parcel.category_changed", entity=parcel,
                           changes={"category": category}, effective_on=changed_on, cause=cause)
+    _thing_changed(parcel, change="category_changed", fields=["category"])
     return parcel
 
 
@@ -546,6 +563,7 @@ def building_transfer(
 
     _write_transfer(building, registry=BUILDINGS, kind="building.transferred", current=current, checked=checked,
                     transferred_on=transferred_on, cause=cause)
+    _thing_changed(building, change="transferred", fields=["owners"])
     return building
 
 
@@ -564,6 +582,7 @@ def building_demolish(*, building_id: uuid.UUID, demolished_on: date, cause: Cau
 
     history.record_change(registry=BUILDINGS, kind="building.demolished", entity=building,
                           changes={"demolished_on": demolished_on}, effective_on=demolished_on, cause=cause)
+    _thing_changed(building, change="demolished", fields=["demolished_on"])
     return building
 
 
@@ -590,6 +609,7 @@ def building_change_use(*, building_id: uuid.UUID, main_use: str, changed_on: da
 
     history.record_change(registry=BUILDINGS, kind="building.use_changed", entity=building,
                           changes={"main_use": main_use}, effective_on=changed_on, cause=cause)
+    _thing_changed(building, change="use_changed", fields=["main_use"])
     return building
 
 
