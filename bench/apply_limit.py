@@ -122,10 +122,10 @@ VALUES (%s, 'businesses', 'business.closed', 'business', %s, %s, %s, '{"status":
 """
 _DOCUMENT = """
 INSERT INTO certificates_issueddocument (id, created_at, updated_at, number, document_type, holder_id,
-  subject_resident_ids, case_reference, application_id, title, authority, issued_at, expires_at, status, revoked_at,
-  revocation_cause, public_facts, pdf, sha256, signing_key_id)
-VALUES (%s, %s, %s, %s, 'business-closure-certificate', %s, %s, %s, %s, %s, %s, %s, %s, 'valid', NULL, '', %s, %s, %s,
-  %s)
+  subject_resident_ids, subject_things, case_reference, application_id, title, authority, issued_at, expires_at,
+  status, revoked_at, revocation_cause, public_facts, pdf, sha256, signing_key_id)
+VALUES (%s, %s, %s, %s, 'business-closure-certificate', %s, %s, '[]', %s, %s, %s, %s, %s, %s, 'valid', NULL, '', %s, %s,
+  %s, %s)
 """
 _FACTS = "INSERT INTO certificates_documentfacts (id, created_at, updated_at, document_id, rows) VALUES (%s, %s, %s, %s, %s)"
 _NOTICE_BODY = (
