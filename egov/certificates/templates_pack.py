@@ -18,6 +18,7 @@ import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from egov.core import yamlio
 from egov.core.errors import ApplicationError
 
 SOURCES = ("facts", "form", "applicant", "case")
@@ -135,7 +136,7 @@ def _parse(path: Path) -> DocumentTemplate:
         )
 
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise fail(str(error)) from None
     if not isinstance(raw, dict) or raw.get("type") != path.stem:

@@ -12,14 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts import public as accounts
 from egov.catalogue import public as catalogue
-from egov.core import clock
+from egov.core import clock, yamlio
 from egov.core.audit import audit_append
 from egov.core.errors import NotFound, PermissionDenied, ValidationError
 from egov.exchange.models import AccessRight, Consent, ConsentChannel, DataProduct, Purpose, RightSource
@@ -184,7 +183,7 @@ def exchange_pack_load() -> dict[str, int]:
     only with a new version in the pack). A right is seeded once: one an operator has
     since revoked is not granted again.
     """
-    pack = yaml.safe_load(_pack_file().read_text(encoding="utf-8")) or {}
+    pack = yamlio.safe_load(_pack_file().read_text(encoding="utf-8")) or {}
     counts = {"purposes": 0, "products": 0, "rights": 0}
     for entry in pack.get("purposes") or []:
         Purpose.objects.update_or_create(code=entry["code"], defaults={"name": entry["name"], "name_en": entry["name_en"]})

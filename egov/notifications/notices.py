@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from egov.core import yamlio
 from egov.notifications import templating
 
 logger = logging.getLogger("egov.notifications.notices")
@@ -171,7 +172,7 @@ def notices_file() -> Path:
 def parse_notices(path: Path) -> NoticesPack:
     """Read and validate a notices file; raises NoticesInvalid naming the file, the place and the reason."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise NoticesInvalid(f"{path}: cannot be read: {error.strerror}") from None
     except yaml.YAMLError as error:
@@ -192,7 +193,7 @@ def service_ids_of_pack() -> set[str]:
     found: set[str] = set()
     for path in sorted((Path(settings.EGOV_COUNTRY_DIR) / "services").glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yamlio.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             continue  # the catalogue's own check reports it
         if isinstance(data, dict) and isinstance(data.get("id"), str):

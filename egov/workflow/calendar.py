@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import yaml
 from django.conf import settings
+
+from egov.core import yamlio
 
 Unit = Literal["hours", "days"]
 
@@ -156,7 +157,7 @@ def holidays_file() -> Path:
 
 def read_holidays(path: Path) -> tuple[list[Holiday], int, int]:
     """Every holiday in the file (generated and listed by hand) and the years it covers."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     entries: Iterable[dict[str, object]] = [*(document.get("generated") or []), *(document.get("listed_by_hand") or [])]
     result = []
     for entry in entries:
