@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import sys
 
-# Commands that must not trigger the automatic migrate-and-seed of an empty database.
+# Commands that must not trigger the automatic migrate-and-seed of an empty database
+# (``demo`` bootstraps itself, once it has made sure it is not running in production).
 NO_BOOTSTRAP = {"help", "version", "--help", "-h", "--version", "makemigrations", "migrate", "check",
-                "collectstatic", "compilemessages", "makemessages", "shell", "test", "keys", "i18n", "openapi"}
+                "collectstatic", "compilemessages", "makemessages", "shell", "test", "keys", "i18n", "openapi",
+                "demo"}
 
 
 def operator_language() -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 EGOV = str(Path(sys.executable).with_name("egov"))
@@ -70,6 +72,11 @@ def test_the_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
     run = subprocess.run([EGOV, "demo", "--setup-only"], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert "production" in run.stderr
+    database = tmp_path / "fresh.sqlite3"
+    if database.exists():
+        with closing(sqlite3.connect(database)) as connection:
+            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        assert tables == [], "refused before the database is migrated"
 
 
 def test_a_korean_operator_reads_the_command_line_in_korean(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from django.apps import apps
 from egov.applications.tests.conftest import (  # noqa: F401 (fixtures)
     NEW_ADDRESS,
     _english_messages,
+    _pack_directory,
+    _service_pack_loaded,
     alice_resident,
     late_father,
     offices,

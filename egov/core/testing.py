@@ -43,8 +43,13 @@ def _maintenance_cursor(alias: str) -> Any:
     return connections[alias]._nodb_cursor()
 
 
-def clone_database(alias: str = "default") -> tuple[str, str]:
-    """Point ``alias`` at a fresh copy of its current (template) database; return (template, clone)."""
+def clone_database(alias: str = "default", *, durable: bool = True) -> tuple[str, str]:
+    """Point ``alias`` at a fresh copy of its current (template) database; return (template, clone).
+
+    ``durable=False`` (the tests' clones) has PostgreSQL acknowledge a commit before its WAL
+    reaches the disk: a crash could lose the last commits of a database thrown away anyway,
+    and nothing a test checks depends on the flush. The benchmarks keep the default.
+    """
     connection = connections[alias]
     template = connection.settings_dict["NAME"]
     connection.close()
@@ -52,6 +57,8 @@ def clone_database(alias: str = "default") -> tuple[str, str]:
         clone = f"{template}_c{uuid.uuid4().hex[:10]}"
         with _maintenance_cursor(alias) as cursor:
             cursor.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"')
+            if not durable:
+                cursor.execute(f'ALTER DATABASE "{clone}" SET synchronous_commit = off')
     else:
         source = Path(template)
         clone = str(source.with_name(f"{source.stem}_c{uuid.uuid4().hex[:10]}{source.suffix}"))
@@ -83,13 +90,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """The production server (egov.core.serving) serving the platform with ``env``; yields its base URL, stops it."""
+def serve(env: dict[str, str], log_path: Path, *, workers: int = 1) -> Iterator[str]:
+    """The production server (egov.core.serving) serving the platform with ``env``; yields its base URL, stops it.
+
+    One worker process of four threads by default: a test's browser or client never needs
+    more, and each worker process costs the import of the whole platform at its start.
+    """
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
-            server_command(port=port, workers=2, threads=4),
+            server_command(port=port, workers=workers, threads=4),
             env={**env, "EGOV_BASE_URL": base}, stdout=log, stderr=subprocess.STDOUT,
         )
         try:

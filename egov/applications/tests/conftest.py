@@ -27,25 +27,56 @@ def _english_messages() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def service_pack(db: None, tmp_path: Path, settings: Any) -> None:
-    """The kr pack's service definitions stored, and the gate's products, purposes and rights seeded from them.
-
-    The pack is used as it is, except that the move-in report's eligibility rule reads
-    the resident's status as the register spells it ('living'); see docs/applications.md.
-    """
+@pytest.fixture(scope="session")
+def _pack_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the kr pack for the run, as the tests use it (see ``service_pack``); nothing writes to it."""
     source = Path(django_settings.EGOV_COUNTRY_DIR)
-    target = tmp_path / "pack"
+    target = tmp_path_factory.mktemp("kr") / "pack"
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("tools", "*.py"))
     move_in = target / "services" / "move-in-report.yaml"
     move_in.write_text(move_in.read_text(encoding="utf-8").replace("== 'registered'", "== 'living'"),
                        encoding="utf-8")
-    settings.EGOV_COUNTRY_DIR = target
+    return target
+
+
+@pytest.fixture(scope="module")
+def _service_pack_loaded(django_db_setup: None, django_db_blocker: Any, _pack_directory: Path) -> Iterator[None]:
+    """The catalogue and the gate's pack stored once per test module, and rolled back at its end.
+
+    Loading them is the same work for every test (about a second); each test's own
+    changes still roll back to the savepoint ``db`` takes inside this transaction.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
     from egov.catalogue.public import load_catalogue
     from egov.exchange.public import load_exchange_pack
 
-    load_catalogue()
-    load_exchange_pack()
+    with django_db_blocker.unblock(), override_settings(EGOV_COUNTRY_DIR=_pack_directory), transaction.atomic():
+        load_catalogue()
+        load_exchange_pack()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def service_pack(_service_pack_loaded: None, db: None, settings: Any, _pack_directory: Path) -> None:
+    """The kr pack's service definitions stored, and the gate's products, purposes and rights seeded from them.
+
+    The pack is used as it is, except that the move-in report's eligibility rule reads
+    the resident's status as the register spells it ('living'); see docs/applications.md.
+    A test that changes the pack's files asks for ``private_pack`` as well.
+    """
+    settings.EGOV_COUNTRY_DIR = _pack_directory
+
+
+@pytest.fixture
+def private_pack(service_pack: None, tmp_path: Path, settings: Any) -> Path:
+    """A copy of the test's own of the pack ``service_pack`` loaded, for a test that writes to it."""
+    target = tmp_path / "pack"
+    shutil.copytree(settings.EGOV_COUNTRY_DIR, target)
+    settings.EGOV_COUNTRY_DIR = target
+    return target
 
 
 def make_dong_office(code: str, name: str) -> Any:

@@ -69,14 +69,14 @@ def test_an_open_case_completes_under_its_version_while_a_new_application_uses_t
     alice: Any,
     alice_resident: Any,
     clerk: Any,
-    settings: Any,
+    private_pack: Path,
 ) -> None:
     first = application_submit(
         applicant=alice, service_id="child-allowance", data=ANSWERS, idempotency_key="v1", by=alice
     )
     assert first.service_version == 2
 
-    _load_version_3(Path(settings.EGOV_COUNTRY_DIR))
+    _load_version_3(private_pack)
     assert service_definition("child-allowance").version == 3
     assert service_definition("child-allowance", 2).field("bank_name") is None
 

@@ -1,7 +1,8 @@
 """``egov demo``: set up a demonstration platform and serve it, as ``make demo`` does.
 
-The database has already been migrated and seeded (keys, the country pack) by
-``egov.core.bootstrap`` before this command runs. It then creates the demo accounts
+Refused in production before anything is touched; otherwise the database is migrated
+and seeded (keys, the country pack) by ``egov.core.bootstrap`` (``egov`` leaves that to
+this command, see ``egov.cli.NO_BOOTSTRAP``). It then creates the demo accounts
 (idempotently, through the plug-in ``settings.EGOV_DEMO_ACCOUNTS``), prints their
 logins, and runs the background worker beside a production web server (Granian,
 static files through WhiteNoise) until interrupted. Refused in production.
@@ -34,6 +35,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("egov demo creates accounts with published passwords: it refuses to run in production.")
+        from egov.core.bootstrap import ensure_ready
+
+        ensure_ready(command="demo")
         logins = import_string(settings.EGOV_DEMO_ACCOUNTS)()
         # Further demonstration data (the registries' population…), each step idempotent.
         notes: list[str] = []
