@@ -360,7 +360,7 @@ BUCKETS = (
     ),
     ("        guard: evidence_confirms", ("applications/rules.py:evidence_confirms",)),
     ("        effects on the registries", ("applications/effects.py:complete",)),
-    ("      notices to the applicant", ("applications/notices.py:tell",)),
+    ("      notices to the applicant", ("applications/notices.py:notice", "applications/notices.py:send")),
     ("  the answer: the application with its history", ("applications/api.py:_out",)),
     ("limit: the minimal endpoint's view", ("bench/apply_limit.py:apply_minimal",)),
     ("audit entries appended", ("core/audit.py:audit_append",)),

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from egov.accounts import selectors
+from egov.core import memo
 
 __all__ = [
     "AdminDongInfo",
@@ -148,15 +149,28 @@ def _organisation_info(org: Any) -> OrganisationInfo:
 
 
 def organisation(*, code: str | None = None, id: UUID | None = None) -> OrganisationInfo | None:  # noqa: A002
+    """The organisation with this code (or id), or None.
+
+    Within a memo scope (``egov.core.memo``: one application filed) each is read once,
+    whether asked by code or by id: filing one application named the competent office
+    three times (the consent's recipient, the gate's consumer, the document's authority).
+    """
     from egov.accounts.models import Organisation
 
     if code:
-        org = Organisation.objects.filter(code=code).first()
+        key: tuple[str, Any] = ("accounts.organisation", code)
+        found = memo.remembered(key, lambda: Organisation.objects.filter(code=code).first())
     elif id is not None:
-        org = Organisation.objects.filter(id=id).first()
+        key = ("accounts.organisation", id)
+        found = memo.remembered(key, lambda: Organisation.objects.filter(id=id).first())
     else:
         return None
-    return _organisation_info(org) if org else None
+    if found is None:
+        memo.forget(key)  # not kept: it may be created later in the same unit of work
+        return None
+    memo.remember(("accounts.organisation", found.id), found)
+    memo.remember(("accounts.organisation", found.code), found)
+    return _organisation_info(found)
 
 
 def organisation_tree(*, include_historic: bool = False, local_levels: int = 2) -> list[OrganisationNode]:

@@ -33,6 +33,7 @@ from egov.applications.schemas import (
     SupplementIn,
 )
 from egov.catalogue.public import service_definition
+from egov.core import memo
 from egov.core.api_auth import CITIZEN_API, PUBLIC_API, official_api
 from egov.core.errors import ValidationError
 from egov.workflow import public as workflow
@@ -85,11 +86,11 @@ def places_find(request: HttpRequest, query: Query[PlaceQuery]) -> list[PlaceOut
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut}, auth=CITIZEN_API,
              summary="Submit an application (idempotent by key)")
 def applications_submit(request: HttpRequest, body: SubmitIn) -> Status[ApplicationOut]:
-    replay = Application.objects.filter(applicant_id=application_access.signed_in_user_id(request), idempotency_key=body.idempotency_key).exists()
-    application = services.application_submit(
-        applicant=request.user, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
-        consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
-    return Status(200 if replay else 201, _out(application))
+    with memo.scope():  # the answer reads the definition the filing read
+        application, replay = services.application_submit_or_replay(
+            applicant=request.user, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
+            consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
+        return Status(200 if replay else 201, _out(application))
 
 
 def _bundle_out(bundle: selectors.BundleView) -> BundleOut:
@@ -197,11 +198,11 @@ def counter_submit(request: HttpRequest, body: CounterIn) -> Status[CaseOut]:
     if visitor is None:
         raise ValidationError(_("Find the visitor's account first."), field_errors={
             "visitor_username": [_("No account has this user name: ask the visitor for the one they sign in with.")]})
-    replay = Application.objects.filter(applicant_id=visitor.id, idempotency_key=body.idempotency_key).exists()
-    application = services.application_submit(
-        applicant=visitor, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
-        channel="counter", consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
-    return Status(200 if replay else 201, _case_out(request, application, True))
+    with memo.scope():  # the answer reads the definition the filing read
+        application, replay = services.application_submit_or_replay(
+            applicant=visitor, service_id=body.service_id, data=body.data, idempotency_key=body.idempotency_key,
+            channel="counter", consent=body.consent, by=request.user, source_ip=request.META.get("REMOTE_ADDR"))
+        return Status(200 if replay else 201, _case_out(request, application, True))
 
 
 @router.post("/counter/bundles", response={200: CounterBundleOut, 201: CounterBundleOut},

@@ -317,7 +317,9 @@ def document_after_approval(application: Application, document_type: str, contex
     application_id = application.id
 
     def issue_now() -> None:
-        document_issue_once(Application.objects.get(pk=application_id), case_reference=reference, by=by)
+        # Read afresh after the commit, with the applicant the document names in the same query.
+        document_issue_once(Application.objects.select_related("applicant").get(pk=application_id),
+                            case_reference=reference, by=by)
 
     transaction.on_commit(issue_now, robust=True)
 

@@ -47,10 +47,28 @@ def _body(event: str, *, service: str, reference: str, state: str, reason: str, 
 
 
 def tell(application: Any, event: str, *, definition: ServiceDefinition, state: str = "", reason: str = "",
-         deadline: datetime | None = None) -> None:
-    """Send the applicant the notice of one step (inbox and chosen channels; written in the caller's transaction)."""
+         deadline: datetime | None = None, steps: int | None = None) -> None:
+    """Send the applicant the notice of one step (inbox and chosen channels; written in the caller's transaction).
+
+    ``steps`` is the case's step count when the caller knows it (a case it opened and moved
+    in this transaction); otherwise it is counted.
+    """
+    send([notice(application, event, definition=definition, state=state, reason=reason, deadline=deadline,
+                 steps=steps)])
+
+
+def send(notices: list[notifications.Outgoing]) -> None:
+    """Send notices composed by :func:`notice` together (a filing's receipt and its automatic decision)."""
+    if notices:
+        notifications.send_many(notices)
+
+
+def notice(application: Any, event: str, *, definition: ServiceDefinition, state: str = "", reason: str = "",
+           deadline: datetime | None = None, steps: int | None = None) -> notifications.Outgoing:
+    """The notice of one step, composed for :func:`send` (see :func:`tell`)."""
     language = settings.LANGUAGE_CODE[:2]
-    steps = workflow.case_step_count(case_id=application.case_id)
+    if steps is None:
+        steps = workflow.case_step_count(case_id=application.case_id)
     with translation.override(language):
         when = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT") if deadline else ""
         subject, body = _body(
@@ -59,6 +77,7 @@ def tell(application: Any, event: str, *, definition: ServiceDefinition, state: 
             if definition.workflow else state,
             reason=reason, deadline=when,
         )
-    notifications.send(recipient_user_id=application.applicant_id, subject=subject, body=body,
-                       category="applications", idempotency_key=f"applications:{application.case_id}:{event}:{steps}",
-                       channels=None, link=reverse("applications:detail", args=[application.id]))
+    return notifications.Outgoing(
+        recipient_user_id=application.applicant_id, subject=subject, body=body, category="applications",
+        idempotency_key=f"applications:{application.case_id}:{event}:{steps}", channels=None,
+        link=reverse("applications:detail", args=[application.id]))

@@ -34,10 +34,12 @@ from egov.applications import definitions, notices, rules, selectors
 from egov.applications.models import Application, ApplicationOffice, Channel, OfficeRole
 from egov.applications.validation import bundle_clean, form_clean
 from egov.catalogue.public import ServiceDefinition, service_definition
+from egov.core import memo
 from egov.core.audit import audit_append
 from egov.core.errors import Conflict, PermissionDenied, ValidationError
 from egov.exchange import public as exchange
 from egov.finance import public as finance
+from egov.notifications import public as notifications
 from egov.workflow import public as workflow
 
 logger = logging.getLogger("egov.applications")
@@ -117,6 +119,34 @@ def application_submit(
     applicant has no proven identity or the clerk is not an official, NotFound for an
     unknown service. A bundle is filed with :func:`bundle_submit`.
     """
+    return application_submit_or_replay(
+        applicant=applicant, service_id=service_id, data=data, idempotency_key=idempotency_key, channel=channel,
+        consent=consent, by=by, source_ip=source_ip)[0]
+
+
+def application_submit_or_replay(
+    *,
+    applicant: Any,
+    service_id: str,
+    data: Mapping[str, Any],
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    consent: bool = True,
+    by: Any,
+    source_ip: str | None = None,
+) -> tuple[Application, bool]:
+    """:func:`application_submit`, and whether the key had filed it before (a retry: the API answers 200, not 201).
+
+    The filing's look-ups (the definition's version, the offices, the exchange pack's
+    token) are made once each, in a memo scope (``egov.core.memo``, ADR 0135).
+    """
+    with memo.scope():
+        return _submit(applicant=applicant, service_id=service_id, data=data, idempotency_key=idempotency_key,
+                       channel=channel, consent=consent, by=by, source_ip=source_ip)
+
+
+def _submit(*, applicant: Any, service_id: str, data: Mapping[str, Any], idempotency_key: str, channel: str,
+            consent: bool, by: Any, source_ip: str | None) -> tuple[Application, bool]:
     key = _checked_key(idempotency_key)
     # One query finds a retry of this application, or a bundle filed under the same key (a mistake of the caller).
     prefix = f"{definitions.BUNDLE_KEY_PREFIX}{definitions.bundle_group(key)}:"
@@ -126,7 +156,7 @@ def application_submit(
         if existing.idempotency_key != key:
             raise Conflict(_("This idempotency key was already used for another application."))
         idempotency_conflict(existing, service_id)
-        return existing
+        return existing, True
     definition = service_definition(service_id)
     if definition.kind != "service" or definition.workflow is None:
         raise ValidationError(_("This is a bundle of services: file it with one form for all its services "
@@ -158,13 +188,14 @@ def application_submit(
     try:
         return _file(definition=definition, applicant=applicant, by=by, clerk_org=clerk.organisation if clerk else None,
                      key=key, channel=channel, form=form, facts=facts, evidence=evidence, organisation=organisation,
-                     informed=informed, resident_id=resident_id, fee=fee, exemption=exemption, source_ip=source_ip)
+                     informed=informed, resident_id=resident_id, fee=fee, exemption=exemption,
+                     source_ip=source_ip), False
     except IntegrityError:
         # The same key committed by a concurrent request: answer with that case.
         existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
         if existing is None:
             raise
-        return existing
+        return existing, True
 
 
 class _OwnDong:
@@ -233,6 +264,13 @@ def bundle_submit(
     automatic member is decided at once). A retry with the same key returns the same
     applications; a key used for something else is a Conflict.
     """
+    with memo.scope():
+        return _bundle_submit(applicant=applicant, service_id=service_id, data=data, idempotency_key=idempotency_key,
+                              channel=channel, consent=consent, by=by, source_ip=source_ip)
+
+
+def _bundle_submit(*, applicant: Any, service_id: str, data: Mapping[str, Any], idempotency_key: str, channel: str,
+                   consent: bool, by: Any, source_ip: str | None) -> list[Application]:
     key = _checked_key(idempotency_key)
     group = definitions.bundle_group(key)
     bundle = service_definition(service_id)
@@ -552,14 +590,21 @@ def _file(*, definition: ServiceDefinition, applicant: Any, by: Any, clerk_org: 
                  detail={"reference": case.reference, "service": definition.id, "version": definition.version,
                          "channel": channel, "fee": fee, "exemption": exemption,
                          **({"bundle": bundle["id"]} if bundle else {})})
-    notices.tell(application, "received", definition=definition)
+    # The case's history holds its opening alone: the notice's step is known without counting it.
+    received = notices.notice(application, "received", definition=definition, steps=1)
     if definition.workflow.mode == "automatic":
-        _decide_automatically(application, definition)
+        # The receipt goes out with the decision's notice, written together.
+        notices.send([received, *_decide_automatically(application, definition)])
+    else:
+        notices.send([received])
     return application
 
 
-def _decide_automatically(application: Application, definition: ServiceDefinition) -> None:
-    """Take the first system transition whose guard allows it (approve when the evidence confirms, else refer)."""
+def _decide_automatically(application: Application, definition: ServiceDefinition) -> list[notifications.Outgoing]:
+    """Take the first system transition whose guard allows it (approve when the evidence confirms, else refer).
+
+    Returns the notice of the step taken, for the caller to send.
+    """
     assert definition.workflow is not None
     # The case was opened in this transaction in the definition's initial state: no need to read it back.
     for transition in definition.workflow.transitions:
@@ -574,8 +619,9 @@ def _decide_automatically(application: Application, definition: ServiceDefinitio
         except ValidationError:
             continue  # the guard did not allow it: try the next
         event = ("approve" if after.state == "approved" else "decided") if after.is_final else "referred"
-        notices.tell(application, event, definition=definition, state=after.state)
-        return
+        # Opened, then this one transition: the second step of the case's history.
+        return [notices.notice(application, event, definition=definition, state=after.state, steps=2)]
+    return []
 
 
 # ---------------------------------------------------------------- after submission

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from egov.catalogue.loader import Pack, load_pack
 from egov.catalogue.models import ServiceDefinitionVersion
 from egov.catalogue.schema import ServiceDefinition, definition_adapter
+from egov.core import memo
 from egov.core.errors import NotFound
 
 LEVELS = ("dong", "si_gun_gu", "sido", "ministry")
@@ -199,8 +200,18 @@ def stored_definition(service_id: str, version: int | None = None) -> ServiceDef
     Versions are never altered, and ``content_hash`` names a version's content, so
     the query asks only for the hash; the content is read and parsed only the first
     time a hash is seen. Reading and re-encoding the JSON on every call cost more than
-    the rest of a look-up, several times per application (bench-apply profile).
+    the rest of a look-up, several times per application (bench-apply profile). Within
+    a memo scope (``egov.core.memo``: one application filed) a version is looked up once.
     """
+    found = memo.remembered(("catalogue.definition", service_id, version),
+                            lambda: _stored_definition(service_id, version))
+    if version is None:
+        # The latest, found by id alone, is also that version: the filing's later look-ups by version find it here.
+        memo.remember(("catalogue.definition", service_id, found.version), found)
+    return found
+
+
+def _stored_definition(service_id: str, version: int | None) -> ServiceDefinition:
     rows = ServiceDefinitionVersion.objects.filter(service_id=service_id)
     rows = rows.filter(version=version) if version is not None else rows.order_by("-version")
     found = rows.values_list("id", "content_hash").first()

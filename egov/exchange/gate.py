@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from egov.accounts import public as accounts
 from egov.catalogue import public as catalogue
-from egov.core import clock
+from egov.core import clock, memo
 from egov.core.audit import audit_append
 from egov.core.errors import PermissionDenied
 from egov.exchange import products
@@ -184,6 +184,7 @@ class _Request:
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
     applicant_resident_id: uuid.UUID | None = None
     applicant_number: str = ""
+    fresh_id: bool = False  # the gate made the request id itself: it cannot have been seen before
 
 
 def _product_query(code: str, version: int | None) -> DataProduct | None:
@@ -215,9 +216,9 @@ class _PackCache:
         self._purposes: dict[str, Purpose] = {}
 
     def _fresh(self) -> tuple[Any, ...]:
-        with connection.cursor() as cursor:
-            cursor.execute(_PACK_TOKEN_SQL)
-            row = cursor.fetchone()
+        # Within a memo scope (one application filed: a consent and a read per evidence item) the
+        # token is read once; the pack is not reloaded in the middle of a filing.
+        row = memo.remembered(("exchange.pack_token", connection.alias), _pack_token)
         token = (connection.alias, connection.settings_dict.get("NAME"), *(row or ()))
         if token != self._token or time.monotonic() > self._until:
             with self._lock:
@@ -228,6 +229,7 @@ class _PackCache:
     def clear(self, **_kw: Any) -> None:
         with self._lock:
             self._products, self._purposes, self._token = {}, {}, None
+        memo.forget(("exchange.pack_token", connection.alias))
 
     def product(self, code: str, version: int | None) -> DataProduct | None:
         token = self._fresh()
@@ -249,6 +251,13 @@ class _PackCache:
         return found
 
 
+def _pack_token() -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_PACK_TOKEN_SQL)
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
 _PACK_CACHE_SECONDS = 30.0
 _PACK_TOKEN_SQL = (
     f"SELECT (SELECT COUNT(*) FROM {DataProduct._meta.db_table}), "  # noqa: S608
@@ -263,6 +272,11 @@ for _model in (DataProduct, Purpose):
 def product_get(code: str, version: int | None = None) -> DataProduct | None:
     """The active data product with this code (the newest version, or the one pinned)."""
     return _pack.product(code, version)
+
+
+def purpose_get(code: str) -> Purpose | None:
+    """The purpose with this code (the pack's data, cached like the products)."""
+    return _pack.purpose(code) if code else None
 
 
 # Organisation code -> its kind, per process: a code's kind does not change (a reorganised
@@ -622,12 +636,18 @@ def _read_in_transaction(request: _Request, checked: _Checked, respond: Responde
                       subject_resident_id=subject, purpose=purpose.code, data=data, released_at=clock.now(),
                       subject_kind=kind)
     response_jws = respond(release) if respond is not None else ""
-    try:
-        with transaction.atomic():
-            log_id = _log(request, status=LogStatus.RELEASED, product=product, subject=subject,
-                          response_jws=response_jws, at=release.released_at)
-    except IntegrityError:
-        raise _Refusal("replayed", product=product, subject=subject) from None
+    if request.fresh_id:
+        # An id the gate made just now cannot be a replay: no rollback point is needed to catch one
+        # (a savepoint and its release were two of an application's round trips, bench-apply).
+        log_id = _log(request, status=LogStatus.RELEASED, product=product, subject=subject,
+                      response_jws=response_jws, at=release.released_at)
+    else:
+        try:
+            with transaction.atomic():
+                log_id = _log(request, status=LogStatus.RELEASED, product=product, subject=subject,
+                              response_jws=response_jws, at=release.released_at)
+        except IntegrityError:
+            raise _Refusal("replayed", product=product, subject=subject) from None
     return dataclasses.replace(release, log_id=log_id, response=response_jws)
 
 
@@ -658,7 +678,7 @@ def gate_fetch(
         subject_resident_id=subject_resident_id, subject_number=subject_number or "", direction=direction,
         client=client or requester.organisation_code, provider=provider, request_jws=request_jws,
         started=time.perf_counter(), params=dict(params or {}), applicant_resident_id=applicant_resident_id,
-        applicant_number=applicant_number or "",
+        applicant_number=applicant_number or "", fresh_id=request_id is None,
     )
     try:
         return _read(request, _check(request), respond)

@@ -21,6 +21,7 @@ from egov.catalogue import public as catalogue
 from egov.core import clock, yamlio
 from egov.core.audit import audit_append
 from egov.core.errors import NotFound, PermissionDenied, ValidationError
+from egov.exchange import gate
 from egov.exchange.models import AccessRight, Consent, ConsentChannel, DataProduct, Purpose, RightSource
 
 
@@ -53,9 +54,10 @@ def consent_grant(
     if resident_id is None:
         raise PermissionDenied(_("Prove your identity first: a consent is about your resident record."))
     errors: dict[str, list[str]] = {}
-    if not DataProduct.objects.filter(code=product_code, active=True).exists():
+    # The pack's products and purposes as the gate keeps them (one freshness check, not two queries).
+    if gate.product_get(product_code) is None:
         errors["product"] = [_("Choose one of the data products listed.")]
-    purpose_row = Purpose.objects.filter(code=purpose).first()
+    purpose_row = gate.purpose_get(purpose)
     if purpose_row is None:
         errors["purpose"] = [_("Choose one of the purposes listed.")]
     name = recipient_name(recipient) if recipient else ""

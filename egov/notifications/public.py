@@ -110,6 +110,32 @@ def send(
     return _refs(message)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of :func:`send_many`: what :func:`send` takes, the key required."""
+
+    recipient_user_id: UUID
+    subject: str
+    body: str
+    idempotency_key: str
+    category: str = "general"
+    channels: tuple[str, ...] | None = ("inbox",)
+    link: str = ""
+
+
+def send_many(messages: Sequence[Outgoing]) -> list[list[MessageRef]]:
+    """Send several messages in the caller's transaction, each as :func:`send` would; one list of refs each.
+
+    For the messages one step of work sends together (an application's receipt and its
+    automatic decision): written in one insert of the messages and one of their
+    deliveries where the database allows.
+    """
+    sent = services.messages_send(drafts=[
+        services.Draft(recipient_user_id=m.recipient_user_id, subject=m.subject, body=m.body, category=m.category,
+                       idempotency_key=m.idempotency_key, channels=m.channels, link=m.link) for m in messages])
+    return [_refs(message) for message in sent]
+
+
 def send_template(
     *,
     recipient_user_id: UUID,
@@ -187,6 +213,7 @@ __all__ = [
     "MessagePreferences",
     "MessageRef",
     "NoticeRule",
+    "Outgoing",
     "category_names",
     "inbox_list",
     "inbox_unread_count",
@@ -195,6 +222,7 @@ __all__ = [
     "notices_run",
     "preferences_of",
     "send",
+    "send_many",
     "send_template",
     "subscriptions_set",
 ]

@@ -4,19 +4,23 @@ subscriptions, and one attempt of a delivery."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Model, OuterRef, Subquery
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import clock
+from egov.core import clock, memo
 from egov.core.audit import audit_append
 from egov.core.errors import Conflict, ValidationError
 from egov.core.tasks import PermanentFailure
@@ -105,49 +109,212 @@ def message_send(
     its deliveries will be attempted. With an idempotency key already used, the
     message sent then is returned and nothing new is sent.
     """
-    from egov.notifications.tasks import delivery_run
-
     _validate(subject=subject, body=body, channels=channels or (), category=category, idempotency_key=idempotency_key)
     # A key used before is found by the unique constraint on insert (below), not by a query first:
     # most sends are new, and every application step sends one.
-    # One query says whether the account exists and whether it has chosen anything: most people have
-    # not, and every application step sends a message (bench-apply profile).
-    found = list(get_user_model().objects.filter(pk=recipient_user_id).annotate(
-        preference_id=Subquery(Preference.objects.filter(user_id=OuterRef("pk")).values("pk")[:1]),
-    ).values_list("preference_id", flat=True))
-    if not found:
-        raise ValidationError(
-            _("The message was not sent: there is no account with this id."),
-            field_errors={"recipient_user_id": [_("There is no account with this id.")]},
-        )
-    preference = Preference.objects.filter(pk=found[0]).first() if found[0] is not None else None
+    preference = _recipient_preference(recipient_user_id)
     if opted_out(preference=preference, category=category):
         return None
     if channels is None:
         channels = preference.channels() if preference is not None else [Channel.INBOX.value]
     external = [c for c in dict.fromkeys(channels) if c != Channel.INBOX]
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                recipient_id=recipient_user_id, subject=subject, body=body, category=category,
-                idempotency_key=idempotency_key, template_key=template_key, template_version=template_version,
-                link=link, sent_by=sent_by,
-            )
-            created = [Delivery.objects.create(message=message, channel=Channel.INBOX, status=DeliveryStatus.DELIVERED,
-                                               delivered_at=now)]
-            for channel in external:
-                delivery = Delivery.objects.create(message=message, channel=channel)
-                delivery_run.enqueue(str(delivery.id))
-                created.append(delivery)
-            # The sender's answer names these deliveries: kept here, so it need not read them back.
-            message.sent_deliveries = created  # type: ignore[attr-defined]
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
+    message = Message(
+        recipient_id=recipient_user_id, subject=subject, body=body, category=category,
+        idempotency_key=idempotency_key, template_key=template_key, template_version=template_version,
+        link=link, sent_by=sent_by,
+    )
+    if idempotency_key is not None and not _MessageInsert.usable():
+        try:
+            with transaction.atomic():
+                _deliveries(message, external, insert=_saved(message))
+        except IntegrityError:
+            # A send with the same key came first (a retry, or a concurrent request): its message is the one.
+            return _existing(idempotency_key, recipient_user_id)
+        return message
+    # No key, or a key taken is seen by the insert itself: nothing can fail that a rollback point would
+    # have to undo, so none is taken (a savepoint and its release were two round trips per notice).
+    insert = _saved(message) if idempotency_key is None else (lambda: _MessageInsert.get().insert_one(message))
+    with transaction.atomic(savepoint=False):
+        inserted = _deliveries(message, external, insert=insert)
+    if not inserted:
+        assert idempotency_key is not None
         # A send with the same key came first (a retry, or a concurrent request): its message is the one.
         return _existing(idempotency_key, recipient_user_id)
     return message
+
+
+def _saved(message: Message) -> Callable[[], bool]:
+    def save() -> bool:
+        message.save()
+        return True
+
+    return save
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message of :func:`messages_send`, as :func:`message_send` takes it."""
+
+    recipient_user_id: UUID
+    subject: str
+    body: str
+    category: str
+    idempotency_key: str | None
+    channels: Sequence[str] | None = None
+    link: str = ""
+
+
+def messages_send(*, drafts: Sequence[Draft]) -> list[Message | None]:
+    """Several messages at once, each as :func:`message_send` would send it (None for an opt-out).
+
+    On PostgreSQL, when every message has its idempotency key, the messages are written
+    by one INSERT (a key already used is skipped by it, and that message sent then is
+    returned) and their deliveries by another: an application's two notices of one
+    filing (received, decided) were four inserts (bench-apply profile). Elsewhere, one
+    after the other.
+    """
+    from egov.notifications.tasks import delivery_run
+
+    if len(drafts) < 2 or not _MessageInsert.usable() or any(d.idempotency_key is None for d in drafts):
+        return [message_send(recipient_user_id=d.recipient_user_id, subject=d.subject, body=d.body,
+                             channels=d.channels, category=d.category, idempotency_key=d.idempotency_key,
+                             link=d.link) for d in drafts]
+    planned: list[tuple[Message, list[str]] | None] = []
+    for draft in drafts:
+        _validate(subject=draft.subject, body=draft.body, channels=draft.channels or (), category=draft.category,
+                  idempotency_key=draft.idempotency_key)
+        preference = _recipient_preference(draft.recipient_user_id)
+        if opted_out(preference=preference, category=draft.category):
+            planned.append(None)
+            continue
+        channels = draft.channels if draft.channels is not None else (
+            preference.channels() if preference is not None else [Channel.INBOX.value])
+        planned.append((Message(recipient_id=draft.recipient_user_id, subject=draft.subject, body=draft.body,
+                                category=draft.category, idempotency_key=draft.idempotency_key, link=draft.link),
+                        [c for c in dict.fromkeys(channels) if c != Channel.INBOX]))
+    sending = [item for item in planned if item is not None]
+    inserted: set[UUID] = set()
+    with transaction.atomic(savepoint=False):  # nothing here raises but the database itself
+        if sending:
+            inserted = _MessageInsert.get().insert([message for message, _external in sending])
+        now = clock.now()
+        deliveries: list[Delivery] = []
+        for message, external in sending:
+            if message.id in inserted:
+                mine = [Delivery(message=message, channel=Channel.INBOX, status=DeliveryStatus.DELIVERED,
+                                 delivered_at=now), *(Delivery(message=message, channel=c) for c in external)]
+                message.sent_deliveries = mine  # type: ignore[attr-defined]
+                deliveries += mine
+        Delivery.objects.bulk_create(deliveries)
+        for delivery in deliveries:
+            if delivery.channel != Channel.INBOX:
+                delivery_run.enqueue(str(delivery.id))
+    return [None if item is None else item[0] if item[0].id in inserted
+            else _existing(str(item[0].idempotency_key), item[0].recipient_id) for item in planned]
+
+
+def _recipient_preference(recipient_user_id: UUID) -> Preference | None:
+    """The recipient's choices (None when they made none); ValidationError when there is no such account.
+
+    One query says whether the account exists and whether it has chosen anything: most people have
+    not, and every application step sends a message (bench-apply profile). Within a memo scope (one
+    application filed, two notices) it is asked once; saving the preferences forgets it.
+    """
+    def load() -> tuple[Preference | None] | None:
+        found = list(get_user_model().objects.filter(pk=recipient_user_id).annotate(
+            preference_id=Subquery(Preference.objects.filter(user_id=OuterRef("pk")).values("pk")[:1]),
+        ).values_list("preference_id", flat=True))
+        if not found:
+            return None
+        return (Preference.objects.filter(pk=found[0]).first() if found[0] is not None else None,)
+
+    key = ("notifications.recipient", recipient_user_id)
+    answer = memo.remembered(key, load)
+    if answer is None:
+        memo.forget(key)  # the account may be created later in the same unit of work
+        raise ValidationError(
+            _("The message was not sent: there is no account with this id."),
+            field_errors={"recipient_user_id": [_("There is no account with this id.")]},
+        )
+    return answer[0]
+
+
+def _deliveries(message: Message, external: Sequence[str], *, insert: Callable[[], bool]) -> bool:
+    """Insert the message (``insert``: False when its key was taken) and its deliveries; whether it was new."""
+    from egov.notifications.tasks import delivery_run
+
+    if not insert():
+        return False
+    now = clock.now()
+    created = [Delivery.objects.create(message=message, channel=Channel.INBOX, status=DeliveryStatus.DELIVERED,
+                                       delivered_at=now)]
+    for channel in external:
+        delivery = Delivery.objects.create(message=message, channel=channel)
+        delivery_run.enqueue(str(delivery.id))
+        created.append(delivery)
+    # The sender's answer names these deliveries: kept here, so it need not read them back.
+    message.sent_deliveries = created  # type: ignore[attr-defined]
+    return True
+
+
+class _MessageInsert:
+    """A message's INSERT that does nothing when its idempotency key is taken (PostgreSQL), compiled once.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: the rows come back that were
+    inserted, nothing for a message whose key exists, and the transaction goes on
+    either way, so no savepoint is needed to survive the conflict. The statement is
+    built by the ORM's own insert compiler, each value prepared by its field as ``save``
+    does; the one-message statement is compiled once per connection (the gate's log
+    insert works the same way), several messages (PostgreSQL inserts them as arrays) are
+    compiled per call. Elsewhere (SQLite, where a savepoint costs no round trip) ``save``
+    in a savepoint is used.
+    """
+
+    def __init__(self) -> None:
+        self.fields = list(Message._meta.concrete_fields)
+        (self.sql, _params), = self._compiler([Message(recipient_id=uuid.uuid4(), subject="", body="",
+                                                       idempotency_key="sample")]).as_sql()
+
+    def _compiler(self, messages: Sequence[Model]) -> Any:
+        query = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
+        query.insert_values(self.fields, list(messages))
+        compiler = query.get_compiler(using=connection.alias)
+        compiler.returning_fields = [Message._meta.pk]
+        return compiler
+
+    @staticmethod
+    def usable() -> bool:
+        return connection.vendor == "postgresql"
+
+    @classmethod
+    def get(cls) -> _MessageInsert:
+        kept: _MessageInsert | None = getattr(connection, "_notifications_message_insert", None)
+        if kept is None:
+            kept = cls()
+            connection._notifications_message_insert = kept  # type: ignore[attr-defined]  # per connection
+        return kept
+
+    def insert(self, messages: Sequence[Message]) -> set[UUID]:
+        """Insert the messages whose key is free; the ids of those inserted."""
+        now = clock.now()
+        for message in messages:
+            message.updated_at = now  # as BaseModel.save
+        if len(messages) == 1:
+            sql = self.sql
+            params = [field.get_db_prep_save(getattr(messages[0], field.attname), connection) for field in self.fields]
+        else:
+            (sql, params), = self._compiler(messages).as_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = {row[0] for row in cursor.fetchall()}
+        for message in messages:
+            if message.id in inserted:
+                message._state.adding = False
+                message._state.db = connection.alias
+        return inserted
+
+    def insert_one(self, message: Message) -> bool:
+        return message.id in self.insert([message])
 
 
 def template_current(*, key: str) -> Template | None:
@@ -255,6 +422,7 @@ def preference_save(
     if errors:
         raise ValidationError(_("Your choices were not saved: correct the fields listed."), field_errors=errors)
     preference, _created = Preference.objects.get_or_create(user_id=user_id)
+    memo.forget(("notifications.recipient", user_id))
     for channel in CHOOSABLE_CHANNELS:
         setattr(preference, channel.value, channel.value in channels)
     preference.phone = digits
@@ -351,11 +519,13 @@ def delivery_attempt(*, delivery_id: UUID, attempt: int, final: bool) -> None:
 
 
 __all__ = [
+    "Draft",
     "Undeliverable",
     "delivery_attempt",
     "message_mark_read",
     "message_send",
     "message_send_template",
+    "messages_send",
     "preference_save",
     "subscriptions_set",
     "template_current",

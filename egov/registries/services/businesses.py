@@ -185,7 +185,21 @@ def business_register(
 @transaction.atomic
 def business_set_status(*, business_id: uuid.UUID, status: str, effective_on: date, cause: Cause) -> Business:
     """Suspend (휴업), resume or close (폐업) a business; a closed business cannot change again."""
-    business = _business_for_update(business_id)
+    return business_status_change(business=_business_for_update(business_id), status=status,
+                                  effective_on=effective_on, cause=cause)
+
+
+def business_locked_by_number(number: str) -> Business | None:
+    """The business with this registration number, locked for the caller's transaction (which must be open)."""
+    return Business.objects.select_for_update().filter(registration_number=number).first()
+
+
+def business_status_change(*, business: Business, status: str, effective_on: date, cause: Cause) -> Business:
+    """:func:`business_set_status` of a business the caller locked in its open transaction.
+
+    For a report that names the business by its number (``registries.public.business_close``):
+    the row is found and locked once, instead of found, then locked again by its id.
+    """
     problems = Problems()
     if business.status == BusinessStatus.CLOSED:
         problems.add("status", _("The business closed on %(date)s; a business that opens again registers anew.")
