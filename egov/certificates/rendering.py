@@ -20,13 +20,16 @@ rasterise, nothing transparent.
 from __future__ import annotations
 
 import functools
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import qrcode
+import qrcode.util
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import ImageCms
@@ -44,7 +47,7 @@ from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
@@ -81,18 +84,117 @@ def format_number(number: str) -> str:
     return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
+# How many distinct subsets of one weight are kept, made and compressed (ADR 0145). The bold
+# weight of a template sets only its title and labels, so one entry per template is used
+# again by every document; the regular weight also sets each document's own values.
+SUBSETS_KEPT = 64
+
+
+class _KeptFlate:
+    """ReportLab's Flate filter for embedded font files, answering again for bytes it has compressed already.
+
+    The font file of a subset is the same bytes object each time that subset recurs (see
+    :class:`_KeptTablesFont`), so its compressed form is looked up, not computed again:
+    the same bytes ReportLab's own ``PDFZCompress`` writes, at the same level.
+    """
+
+    pdfname = "FlateDecode"
+
+    def __init__(self) -> None:
+        self._compressed = functools.lru_cache(maxsize=SUBSETS_KEPT)(zlib.compress)
+
+    def encode(self, data: bytes) -> bytes:
+        return self._compressed(data)
+
+    def forget(self) -> None:
+        self._compressed.cache_clear()
+
+
+_FONT_FILE_FLATE = _KeptFlate()
+
+
+@functools.lru_cache(maxsize=SUBSETS_KEPT)
+def _font_subset(face: Any, codes: tuple[int, ...]) -> bytes:
+    """The TrueType file of one subset of ``face``, made by ReportLab (``TTFontFile.makeSubset``) once."""
+    return type(face).makeSubset(face, list(codes))  # type: ignore[no-any-return]
+
+
+def forget_kept_work() -> None:
+    """Forget the subsets, their compression, widths and QR versions kept so far (the next page makes them anew)."""
+    _font_subset.cache_clear()
+    _FONT_FILE_FLATE.forget()
+    _WIDTHS_KEPT.clear()
+    _qr_version.cache_clear()
+
+
 class _KeptTablesFont(TTFont):  # type: ignore[misc]  # ReportLab is untyped
-    """A TrueType font whose face hands out each table it has cut from the file once.
+    """A TrueType font whose face cuts each table, and makes each recurring subset, once.
 
     ReportLab subsets the font for every document, and each subset begins by cutting the
     tables it needs out of the file's bytes: for Pretendard GOV that copied the 5 MB
     ``glyf`` table twice per document (one subset per weight), a tenth of the drawing
     time. The tables are immutable bytes, so the same cut serves every subset.
+
+    A subset is a pure function of the characters it holds, in their order (ReportLab
+    numbers them in order of first use), so the font file made for one tuple of
+    characters, and its Flate compression, are kept and embedded again whenever a
+    document needs the same subset: every document of a template needs the bold subset
+    of its title and labels (ADR 0145). The PDF is the same, byte for byte.
     """
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
-        self.face.get_table = functools.cache(self.face.get_table)
+        face = self.face
+        face.get_table = functools.cache(face.get_table)
+        face.makeSubset = lambda subset: _font_subset(face, tuple(subset))
+        add_subset_objects = face.addSubsetObjects
+
+        def subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
+            descriptor = add_subset_objects(doc, fontname, subset)
+            font_file = doc.idToObject.get(f"fontFile:{face.filename}({fontname})")
+            if font_file is not None and font_file.filters:
+                font_file.filters = [_FONT_FILE_FLATE]
+            return descriptor
+
+        face.addSubsetObjects = subset_objects
+
+    def addObjects(self, doc: Any) -> None:  # noqa: N802 - ReportLab's name
+        """ReportLab's font objects, with each subset's widths array written once per subset."""
+        # ReportLab forgets the document's subsets once their objects are made.
+        state = self.state[doc]
+        subsets = [(self.getSubsetInternalName(index, doc)[1:], tuple(subset)) for index, subset in enumerate(state.subsets)]
+        super().addObjects(doc)
+        fonts = doc.idToObject[pdfdoc.BasicFonts].dict
+        for name, subset in subsets:
+            fonts[name].Widths = _formatted_widths(self.face, subset, doc)
+
+
+class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]  # ReportLab is untyped
+    """A direct PDF object already written out: what ReportLab would write for it, kept as bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
+
+
+_WIDTHS_KEPT: dict[tuple[str, tuple[int, ...]], _Formatted] = {}
+
+
+def _formatted_widths(face: Any, subset: tuple[int, ...], doc: Any) -> _Formatted:
+    """A subset's ``/Widths`` array as ReportLab formats it (one number each, a few hundred a document), once.
+
+    ReportLab formats every width of every subset anew for each document; they depend on
+    the characters of the subset alone.
+    """
+    key = (face.filename, subset)
+    kept = _WIDTHS_KEPT.get(key)
+    if kept is None:
+        if len(_WIDTHS_KEPT) >= SUBSETS_KEPT * len(FONT_FILES):
+            _WIDTHS_KEPT.clear()
+        kept = _WIDTHS_KEPT[key] = _Formatted(pdfdoc.format(pdfdoc.PDFArray(list(map(face.getCharWidth, subset))), doc))
+    return kept
 
 
 @functools.cache
@@ -121,13 +223,31 @@ def srgb_profile() -> bytes:
     return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
 
 
+@functools.lru_cache(maxsize=64)
+def _qr_version(chunks: tuple[tuple[int, int], ...]) -> int:
+    """The smallest QR version that holds data of these (mode, length) segments at level M.
+
+    The version depends on nothing but the segments' modes and lengths, and every
+    verification link of a deployment has the same shape (its base URL and 16 digits), so
+    the search that ``qrcode`` runs for each code (``make(fit=True)``, two fifths of
+    encoding the link) is run once per shape, by ``qrcode`` itself, on placeholder data.
+    """
+    probe = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    for mode, length in chunks:
+        placeholder = {qrcode.util.MODE_NUMBER: b"0", qrcode.util.MODE_ALPHA_NUM: b"A"}.get(mode, b"a")
+        probe.add_data(qrcode.util.QRData(placeholder * length, mode=mode, check_data=False))
+    probe.best_fit()
+    return int(probe.version)
+
+
 def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
     # A fixed mask pattern: any of the eight is valid (ISO/IEC 18004) and a verification link's
     # code reads the same with each, while scoring all eight to pick the "best" was half the
     # drawing time of a document.
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2)
     code.add_data(url)
-    code.make(fit=True)
+    code.version = _qr_version(tuple((chunk.mode, len(chunk.data)) for chunk in code.data_list))
+    code.make(fit=False)
     matrix = code.get_matrix()
     modules = len(matrix)
     pdf.setFillColorRGB(1, 1, 1)

@@ -122,6 +122,30 @@ def test_issuing_is_audited_with_the_holder_as_subject(issue: Any, alice: Any) -
     assert entry.subject == f"user:{alice.pk}" and entry.object_ref == f"document:{document.id}"
 
 
+def test_an_applications_document_issued_twice_is_the_first_one(issue: Any) -> None:
+    from egov.certificates import services
+
+    first = issue()
+    with pytest.raises(services.AlreadyIssued) as again:
+        issue(application_id=first.application_id)
+    assert again.value.document.number == first.number
+    assert IssuedDocument.objects.filter(application_id=first.application_id).count() == 1
+    assert AuditEntry.objects.filter(action="certificate.issued").count() == 1
+
+
+def test_a_number_drawn_again_and_again_stores_nothing_and_says_to_try_again(
+    issue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from egov.core.errors import ValidationError
+
+    taken = issue().number
+    monkeypatch.setattr(numbers, "new_number", lambda: taken)
+    with pytest.raises(ValidationError, match="try again"):
+        issue()
+    assert IssuedDocument.objects.count() == 1
+    assert AuditEntry.objects.filter(action="certificate.issued").count() == 1
+
+
 def test_no_resident_registration_number_is_public(issue: Any) -> None:
     document = issue()
     public = " ".join(str(fact["value"]) for fact in document.public_facts)
