@@ -16,11 +16,13 @@ The model (docs/metrics.md, ADR 0102 and ADR 0120):
   the applicant), with the documents the definition asks to be attached uploaded as
   small generated PDFs;
 - each application goes online with probability ``online_share`` (the rest to a
-  counter, where the demo clerk files it); everyone agrees to the reads;
+  counter, where the demo clerk files it), drawn from a generator seeded by the seed
+  and the filing; everyone agrees to the reads;
 - a case an official decides is claimed and decided by an official of its own office
   (one per office, :func:`accounts.simulated_official`) through the back office's own
-  step, ``applications.public.application_decide``: two working hours after filing, or
-  at 10:00 the next working day. An approval the registry refuses is rejected with the
+  step, ``applications.public.application_decide``: two working hours after filing on
+  the SLA clocks' calendar (weekends and the country pack's public holidays are the
+  officials' days off too). An approval the registry refuses is rejected with the
   registry's reason. Approvals change the registers (the move moves, the death is
   recorded) and later events see it: a dead person files nothing, a married person
   does not marry again, a sold car is the buyer's;
@@ -28,7 +30,8 @@ The model (docs/metrics.md, ADR 0102 and ADR 0120):
   their own records, read on My Gov under their right of access; a person whose number
   another must write on a form (a spouse, a seller, a person who dies) reads it the
   same way and tells it (:func:`exchange.own_number`);
-- after each filing the resident opens their inbox with probability :data:`READS_INBOX`;
+- after each filing the resident opens their inbox with probability :data:`READS_INBOX`
+  (drawn as the channel is);
 - the platform clock (``EGOV_NOW``) is moved to each filing's and each decision's
   time, so cases, documents and messages carry the simulated dates.
 
@@ -37,8 +40,16 @@ evidence reads through the gate, fees, notices, automatic decisions and issued
 documents as a filing through the pages. The same seed on a fresh database gives the
 same output.
 
+Parallel work (ADR 0140): everything that changes the registers — a life event's
+filing, its decision, the tax office's monthly run — is the coordinator's, one at a
+time in the year's order; the certificate and tax events, nine filings in ten, are
+filed by :class:`Share` s, in worker processes with ``workers`` > 1
+(:mod:`egov.metrics.sharing`), each up to the coordinator's next action before it is
+taken. Each touches its own person's records only, so the output is the same for any
+number of workers.
+
 Taxes: the local tax register (``finance.public``) assesses the year's instalments from
-the registers at the first filing of each month (its yearly run is idempotent); a
+the registers at 06:00 on the first day of each month (its yearly run is idempotent); a
 "tax" event is the resident paying what they owe that day, then asking for the payment
 certificate; an assessment certificate is asked for the year before.
 """
@@ -52,9 +63,11 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from django.db import IntegrityError
 
 from egov.accounts import public as accounts
 from egov.applications import public as applications
@@ -63,16 +76,15 @@ from egov.certificates import public as certificates
 from egov.core.errors import ApplicationError, ValidationError
 from egov.exchange import public as exchange
 from egov.finance import public as finance
-from egov.metrics import kpis
+from egov.metrics import kpis, sharing
 from egov.notifications import public as notifications
 from egov.workflow import public as workflow
 
 USERNAME_PREFIX = "sim-"
 # Probability that a resident opens their inbox after filing (and so reads the notices of it).
 READS_INBOX = 0.6
-# An official decides a case this long after it was filed, within office hours (else the next working day).
-DECISION_DELAY = timedelta(hours=2)
-OFFICE_OPENS, OFFICE_CLOSES = time(9), time(18)
+# An official decides a case this many working hours after it was filed (the offices' calendar, holidays included).
+DECISION_WORKING_HOURS = 2
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,14 @@ class Outcome:
     taxes_paid: int = 0
     kpis: list[kpis.Value] = field(default_factory=list)
 
+    def merge(self, other: Outcome) -> None:
+        """Add what a share filed and decided (the counts add up; the approvals are kept in the year's order)."""
+        for mine, theirs in ((self.drawn, other.drawn), (self.filed, other.filed), (self.decided, other.decided),
+                             (self.refused, other.refused), (self.skipped, other.skipped)):
+            mine.update(theirs)
+        self.approvals = sorted([*self.approvals, *other.approvals], key=lambda a: (a[2], a[0], a[1]))
+        self.taxes_paid += other.taxes_paid
+
 
 @dataclass(frozen=True)
 class Known:
@@ -161,13 +181,28 @@ class Filing:
     approved: Callable[[], None] = lambda: None
 
 
+# The order of everything that happens in a year: an official's decision due at a moment comes
+# before the tax office's monthly run at that moment, which comes before a life event then.
+_DECIDE, _ASSESS, _EVENT = 0, 1, 2
+Key = tuple[datetime, int, int, int]  # (moment, kind, number of the event, number of the filing within it)
+
+
 @dataclass(order=True)
 class _Decision:
-    at: datetime
-    order: int
+    key: Key
     case_id: UUID = field(compare=False)
     service_id: str = field(compare=False)
     approved: Callable[[], None] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One drawn event: when, whose, which (sortable by :data:`Key`)."""
+
+    key: Key
+    index: int
+    person: UUID
+    event: Event
 
 
 def _counts() -> dict[str, int]:
@@ -180,113 +215,305 @@ def _set_clock(moment: datetime) -> None:
 
 
 def simulate(*, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any,
-             events: tuple[Event, ...] = EVENTS) -> Outcome:
+             events: tuple[Event, ...] = EVENTS, workers: int = 1) -> Outcome:
     """Drive ``year`` for ``residents`` people of the register; return the counts and the KPIs.
 
     ``events`` replaces the yearly rates (a test makes every resident move in a small year).
+    ``workers`` processes file the certificate and tax events (ADR 0140); the outcome is
+    the same for any number of them.
     """
     return _Run(residents=residents, year=year, seed=seed, online_share=online_share, progress=progress,
-                tz=tz, events=events).run()
+                tz=tz, events=events, workers=workers).run()
 
 
-class _Run:
-    """One simulated year: the plan, the people's knowledge of themselves, the offices' pending decisions."""
+@dataclass(frozen=True)
+class DeskSetup:
+    """What a desk needs to file and decide: the same for the coordinator and every worker process."""
+
+    year: int
+    seed: int
+    online_share: float
+    tz: Any
+    clerk_id: UUID
+    services: frozenset[str]  # the services the catalogue reaches
+    accounts: dict[UUID, UUID]
+    died: dict[UUID, date]
+    death_event: dict[UUID, int]
+
+
+class _Desk:
+    """Files applications and has officials decide them, in the order of their keys.
+
+    Every draw a filing makes (online or at the counter, whether the inbox is opened)
+    comes from a generator seeded by the seed and the filing's key, so that it does not
+    depend on which desk files it, nor on what was filed before.
+    """
+
+    def __init__(self, setup: DeskSetup) -> None:
+        self.setup = setup
+        self.seed, self.online_share, self.tz, self.clerk_id = setup.seed, setup.online_share, setup.tz, setup.clerk_id
+        self.accounts = dict(setup.accounts)
+        self.died, self.death_event = setup.died, setup.death_event
+        self.start = datetime(setup.year, 1, 1, tzinfo=setup.tz)
+        self.end = self.start.replace(year=setup.year + 1) - timedelta(seconds=1)
+        self.outcome = Outcome()
+        self.pending: list[_Decision] = []
+        self.officials: dict[UUID, UUID] = {}
+
+    def _account(self, person: UUID) -> UUID:
+        if person not in self.accounts:
+            self.accounts.update(accounts.simulated_citizens(resident_ids=[person], prefix=USERNAME_PREFIX))
+        return self.accounts[person]
+
+    def _dead_by(self, person: UUID, moment: datetime, number: int) -> bool:
+        """The person died (reported or not) before this event, which is not the report of it."""
+        died_on = self.died.get(person)
+        return died_on is not None and died_on <= moment.date() and self.death_event[person] != number
+
+    def _file(self, item: Filing, *, key: Key, moment: datetime) -> None:
+        if item.service_id not in self.setup.services:
+            self.outcome.refused[item.service_id] += 1
+            return
+        number, sub = key[2], key[3]
+        rng = random.Random(f"{self.seed}:{number}:{sub}:{item.service_id}")
+        online = rng.random() < self.online_share
+        user_id = self._account(item.applicant)
+        _set_clock(moment)
+        try:
+            filed = applications.application_file(
+                applicant_id=user_id, service_id=item.service_id, data=item.data,
+                channel="online" if online else "counter", clerk_id=self.clerk_id, consent=True,
+                idempotency_key=f"simulate-{self.seed}-{number}-{item.service_id}")
+        except ApplicationError as error:
+            self.outcome.refused[f"{item.service_id}: {_one_line(error)}"] += 1
+            return
+        self.outcome.filed[item.service_id] += 1
+        if filed.state == "approved":
+            item.approved()
+        elif filed.state in ("submitted", "in_review"):
+            decided_at = self._decision_time(moment)
+            heapq.heappush(self.pending, _Decision((decided_at, _DECIDE, number, sub), filed.case_id,
+                                                   item.service_id, item.approved))
+        if rng.random() < READS_INBOX:
+            notifications.inbox_mark_all_read(user_id=user_id)
+
+    def _decision_time(self, filed_at: datetime) -> datetime:
+        """Two working hours after filing on the offices' calendar (weekends, public holidays and lunch skipped).
+
+        The calendar is the SLA clocks' (``workflow.public.due_at``): the country pack's
+        holidays are the officials' days off too. Never past the year's end.
+        """
+        due = workflow.due_at(filed_at, DECISION_WORKING_HOURS, "hours").astimezone(self.tz)
+        return min(due, self.end - timedelta(minutes=30))
+
+    def _decide(self, decision: _Decision) -> None:
+        """An official of the case's office claims and approves it (or rejects it with the registry's reason)."""
+        at = decision.key[0]
+        _set_clock(at)
+        case = workflow.case_get(case_id=decision.case_id)
+        if case is None or case.organisation_id is None:
+            return
+        official = self._official(case.organisation_id)
+        state = case.state
+        try:
+            if state == "submitted":
+                state = applications.application_decide(case_id=case.id, official_id=official, action="claim")
+            state = applications.application_decide(case_id=case.id, official_id=official, action="approve")
+        except ValidationError as error:
+            # The guard or the registry refused: the official rejects, giving the reason to the applicant.
+            state = applications.application_decide(case_id=case.id, official_id=official, action="reject",
+                                                     reason=_one_line(error))
+        self.outcome.decided[f"{decision.service_id} {state}"] += 1
+        if state == "approved":
+            decision.approved()
+            self.outcome.approvals.append((decision.service_id, case.reference, at.astimezone(self.tz).date()))
+
+    def _official(self, organisation_id: UUID) -> UUID:
+        """The office's simulated official; made once (two worker processes may both ask first: one makes it)."""
+        official = self.officials.get(organisation_id)
+        if official is None:
+            try:
+                official = accounts.simulated_official(organisation_id=organisation_id, prefix=USERNAME_PREFIX)
+            except IntegrityError:
+                official = accounts.simulated_official(organisation_id=organisation_id, prefix=USERNAME_PREFIX)
+            self.officials[organisation_id] = official
+        return official
+
+    def _pay_taxes(self, person: UUID, number: int, moment: datetime) -> None:
+        """A taxpayer pays what they owe that day (then asks for the certificate that says so)."""
+        user_id = self._account(person)
+        _set_clock(moment)
+        paid = finance.local_taxes_pay_outstanding(resident_id=person, on=moment.date(), by=f"user:{user_id}",
+                                                   key_prefix=f"simulate-{self.seed}-{number}",
+                                                   payer_user_id=user_id)
+        self.outcome.taxes_paid += len(paid)
+
+
+class Share(_Desk):
+    """The certificate and tax events of some of the people: each touches only its own person's records.
+
+    A certificate need, a job or bank paper, a family certificate, a tax paid or an
+    assessment asked for reads the registers and writes the person's own application,
+    case, document, payment and messages; nothing another person's certificate event
+    reads. So these events can be filed by several processes at once (each person's by
+    one of them, in order), as long as each stops where the coordinator's next action
+    (a life event, a decision, the tax office's run, which change the registers) is due.
+    """
+
+    def __init__(self, setup: DeskSetup, planned: list[Planned]) -> None:
+        super().__init__(setup)
+        self.planned = sorted(planned, key=lambda p: p.key)
+        self.next = 0
+
+    def next_key(self) -> Key | None:
+        """When this share next has something to do (None: nothing left)."""
+        keys = [k for k in (self.planned[self.next].key if self.next < len(self.planned) else None,
+                            self.pending[0].key if self.pending else None) if k is not None]
+        return min(keys, default=None)
+
+    def advance(self, until: Key) -> None:
+        """File the events and take the decisions due before ``until``, in order."""
+        while True:
+            event = self.planned[self.next] if self.next < len(self.planned) else None
+            decision = self.pending[0] if self.pending else None
+            if decision is not None and decision.key < until and (event is None or decision.key < event.key):
+                self._decide(heapq.heappop(self.pending))
+            elif event is not None and event.key < until:
+                self.next += 1
+                self._certificate_event(event)
+            else:
+                return
+
+    def _certificate_event(self, planned: Planned) -> None:
+        moment, number, event = planned.key[0], planned.key[2], planned.event
+        self.outcome.drawn[event.key] += 1
+        if self._dead_by(planned.person, moment, number):
+            self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
+            return
+        if event.key == "tax":
+            self._pay_taxes(planned.person, number, moment)
+        for sub, (service_id, answers) in enumerate(event.services):
+            data = {k: (self.setup.year - 1 if k == "year" and v == 0 else v) for k, v in answers.items()}
+            self._file(Filing(service_id, planned.person, data), key=(moment, _EVENT, number, sub), moment=moment)
+
+
+class _Run(_Desk):
+    """One simulated year: the plan, the people's knowledge of themselves, the life events and their decisions.
+
+    The coordinator files the life events (births, deaths, marriages, moves, cars,
+    permits), has officials decide them and runs the tax office's monthly assessment:
+    everything that changes the registers, one at a time in the year's order. The
+    certificate and tax events are the shares' (:class:`Share`), which file them up to
+    each of the coordinator's actions first.
+    """
 
     def __init__(self, *, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any,
-                 events: tuple[Event, ...]) -> None:
+                 events: tuple[Event, ...], workers: int) -> None:
         self.rng = random.Random(seed)
         self.events = events
         self.year, self.seed, self.online_share, self.progress, self.tz = year, seed, online_share, progress, tz
-        self.residents = residents
-        self.outcome = Outcome()
+        self.residents, self.workers = residents, workers
         self.start = datetime(year, 1, 1, tzinfo=tz)
         self.end = self.start.replace(year=year + 1) - timedelta(seconds=1)
         self.known: dict[UUID, Known] = {}
         self.numbers: dict[UUID, str] = {}
         self.accounts: dict[UUID, UUID] = {}
-        self.officials: dict[UUID, UUID] = {}
         self.died: dict[UUID, date] = {}  # people of the simulation who die this year (reported or not)
         self.death_event: dict[UUID, int] = {}  # the number of the event that reports it
         self.married: set[UUID] = set()
-        self.pending: list[_Decision] = []
-        self.decisions = 0
         self.days = range((self.start.replace(year=year + 1) - self.start).days)
-        self.assessed_month = 0
 
     # ------------------------------------------------------------ the year
 
     def run(self) -> Outcome:
         before = _counts()  # the clerk persona, if made here, is part of what the run created (its welcome message)
-        self.clerk_id = accounts.simulated_clerk()
+        clerk_id = accounts.simulated_clerk()
         self.people = exchange.resident_ids_for_simulation(on=date(self.year, 1, 1), limit=self.residents)
         if len(self.people) < self.residents:
             self.progress.write(f"simulate: the register has {len(self.people)} living residents, not "
                                 f"{self.residents}; simulating those\n")
-        self.reach = {s.service_id: s for s in catalogue.service_reach()}
+        reach = frozenset(s.service_id for s in catalogue.service_reach())
         plan = self._plan()
-        filing = sorted({index for _d, _s, index, _e in plan})
+        filing = sorted({p.index for p in plan})
         self.accounts = accounts.simulated_citizens(resident_ids=[self.people[i] for i in filing],
                                                     prefix=USERNAME_PREFIX)
         self._know_the_start(plan)
+        super().__init__(DeskSetup(year=self.year, seed=self.seed, online_share=self.online_share, tz=self.tz,
+                                   clerk_id=clerk_id, services=reach, accounts=self.accounts, died=self.died,
+                                   death_event=self.death_event))
         self.progress.write(f"simulate: {len(self.people)} residents, {len(plan)} life events, "
-                            f"{len(filing)} people file\n")
-        for number, (day, second, index, event) in enumerate(plan):
-            if number % 200 == 0:
-                self.progress.write(f"simulate: {number}/{len(plan)} events, day {day + 1} of {len(self.days)}\n")
-            moment = self.start + timedelta(days=day, seconds=second)
-            self._decide_until(moment)
-            self.outcome.drawn[event.key] += 1
-            person = self.people[index]
-            died_on = self.died.get(person)
-            if died_on is not None and died_on <= moment.date() and self.death_event[person] != number:
-                self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
-                continue
-            _set_clock(moment)
-            self._assess_taxes(moment)
-            if event.key == "tax":
-                self._pay_taxes(person, moment, number)
-            if event.services:
-                for service_id, answers in event.services:
-                    data = {k: (self.year - 1 if k == "year" and v == 0 else v) for k, v in answers.items()}
-                    self._file(Filing(service_id, person, data), key=f"{number}-{service_id}", moment=moment)
-                continue
-            handler = HANDLERS[event.key]
-            filings = handler(self, person, moment, random.Random(f"{self.seed}:{number}"), number)
-            if isinstance(filings, str):
-                self.outcome.skipped[f"{event.key}: {filings}"] += 1
-                continue
-            for item in filings:
-                _set_clock(moment)
-                self._file(item, key=f"{number}-{item.service_id}", moment=moment)
-        self._decide_until(self.end)
+                            f"{len(filing)} people file, {self.workers} worker process(es)\n")
+        mine = [p for p in plan if not p.event.services]
+        with sharing.shares(self.setup, [p for p in plan if p.event.services], self.workers) as self.shares:
+            self._coordinate(mine)
+            self._decide_until((self.end, _DECIDE + 1, 0, 0))
+            for outcome in self.shares.finish():
+                self.outcome.merge(outcome)
         after = _counts()
         self.outcome.created = {key: after[key] - before[key] for key in after}
         _set_clock(self.end)
         self.outcome.kpis = kpis.kpis_compute(kpis.year_scope(self.year))
         return self.outcome
 
-    def _plan(self) -> list[tuple[int, int, int, Event]]:
+    def _coordinate(self, mine: list[Planned]) -> None:
+        """The life events in order, each after the decisions and the monthly assessment due before it."""
+        months = self._assessments()
+        for planned in mine:
+            moment, number, event = planned.key[0], planned.key[2], planned.event
+            while months and months[0] <= planned.key:
+                self._assess_taxes(months.pop(0))
+            self._decide_until(planned.key)
+            self.outcome.drawn[event.key] += 1
+            if self._dead_by(planned.person, moment, number):
+                self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
+                continue
+            _set_clock(moment)
+            filings = HANDLERS[event.key](self, planned.person, moment, random.Random(f"{self.seed}:{number}"), number)
+            if isinstance(filings, str):
+                self.outcome.skipped[f"{event.key}: {filings}"] += 1
+                continue
+            for sub, item in enumerate(filings):
+                key = (moment, _EVENT, number, sub)
+                self.shares.advance(key)
+                self._file(item, key=key, moment=moment)
+        while months:
+            self._assess_taxes(months.pop(0))
+
+    def _assessments(self) -> list[Key]:
+        """The tax office runs at 06:00 on the first day of each month (its yearly run is idempotent)."""
+        return [(datetime(self.year, month, 1, 6, tzinfo=self.tz), _ASSESS, 0, 0) for month in range(1, 13)]
+
+    def _decide_until(self, until: Key) -> None:
+        """Officials decide the life events' cases due before ``until``, in the order they are due."""
+        while self.pending and self.pending[0].key < until:
+            decision = heapq.heappop(self.pending)
+            self.shares.advance(decision.key)
+            self._decide(decision)
+
+    def _plan(self) -> list[Planned]:
         """The draws for the whole year first (one fixed order), then sorted by time; deaths dated in advance."""
-        plan: list[tuple[int, int, int, Event]] = []  # (day of year, second of the day, person index, event)
+        draws: list[tuple[int, int, int, Event]] = []  # (day of year, second of the day, person index, event)
         for index in range(len(self.people)):
             for event in self.events:
                 for _n in range(_poisson(self.rng, event.per_year)):
-                    plan.append((self.rng.randrange(len(self.days)), self.rng.randrange(9 * 3600, 18 * 3600),
-                                 index, event))
-        plan.sort(key=lambda item: (item[0], item[1], item[2], item[3].key))
-        for number, (day, _second, index, event) in enumerate(plan):
-            person = self.people[index]
-            if event.key == "death" and person not in self.died:
+                    draws.append((self.rng.randrange(len(self.days)), self.rng.randrange(9 * 3600, 18 * 3600),
+                                  index, event))
+        draws.sort(key=lambda item: (item[0], item[1], item[2], item[3].key))
+        plan = [Planned((self.start + timedelta(days=day, seconds=second), _EVENT, number, 0), index,
+                        self.people[index], event)
+                for number, (day, second, index, event) in enumerate(draws)]
+        for planned in plan:
+            if planned.event.key == "death" and planned.person not in self.died:
                 # The death is reported on the day it was drawn; it happened up to three days before.
-                self.died[person] = self._died_on(day)
-                self.death_event[person] = number
+                self.died[planned.person] = self._died_on(planned.key[0])
+                self.death_event[planned.person] = planned.key[2]
         return plan
 
-    def _died_on(self, day: int) -> date:
+    def _died_on(self, reported: datetime) -> date:
         back = int(self.rng.random() * 4)
-        return (self.start + timedelta(days=max(0, day - back))).date()
+        return max(self.start.date(), reported.date() - timedelta(days=back))
 
-    def _know_the_start(self, plan: list[tuple[int, int, int, Event]]) -> None:
+    def _know_the_start(self, plan: list[Planned]) -> None:
         """On New Year's Day everyone with a life event to come looks at their own records (the simulation's world).
 
         Their households' addresses are the places people move to, and they are the
@@ -294,7 +521,7 @@ class _Run:
         their number then (their relative writes it on the death report).
         """
         _set_clock(self.start + timedelta(hours=8))
-        involved = sorted({index for _d, _s, index, event in plan if not event.services})
+        involved = sorted({p.index for p in plan if not p.event.services})
         self.pool: list[UUID] = []
         self.addresses: list[dict[str, str]] = []
         seen: set[UUID | None] = {None}
@@ -312,32 +539,21 @@ class _Run:
 
     # ------------------------------------------------------------ taxes
 
-    def _assess_taxes(self, moment: datetime) -> None:
-        """The local tax system assesses, at the month's first event, the instalments whose base date has come.
+    def _assess_taxes(self, key: Key) -> None:
+        """The local tax system assesses the instalments whose base date has come, from the registers as they stand.
 
-        Its yearly run is idempotent, so a monthly run assesses each tax once, from the
-        registers as they stand then (a car sold in March is taxed to its buyer in June).
+        Its yearly run is idempotent, so a monthly run assesses each tax once (a car sold
+        in March is taxed to its buyer in June).
         """
-        if moment.month == self.assessed_month:
-            return
-        self.assessed_month = moment.month
+        self._decide_until(key)
+        self.shares.advance(key)
+        moment = key[0]
+        self.progress.write(f"simulate: {moment.date().isoformat()}\n")
+        _set_clock(moment)
         run = finance.local_taxes_assess_year(year=self.year, by="system:simulate", on=moment.date())
         self.outcome.taxes_assessed += run.assessed
 
-    def _pay_taxes(self, person: UUID, moment: datetime, number: int) -> None:
-        """A taxpayer pays what they owe that day (then asks for the certificate that says so)."""
-        user_id = self._account(person)
-        paid = finance.local_taxes_pay_outstanding(resident_id=person, on=moment.date(), by=f"user:{user_id}",
-                                                   key_prefix=f"simulate-{self.seed}-{number}",
-                                                   payer_user_id=user_id)
-        self.outcome.taxes_paid += len(paid)
-
     # ------------------------------------------------------------ what people know
-
-    def _account(self, person: UUID) -> UUID:
-        if person not in self.accounts:
-            self.accounts.update(accounts.simulated_citizens(resident_ids=[person], prefix=USERNAME_PREFIX))
-        return self.accounts[person]
 
     def _knowledge(self, person: UUID) -> Known | None:
         """The person's own records as they stand now (read once, read again after a change the year made)."""
@@ -378,69 +594,6 @@ class _Run:
     def _alive(self, person: UUID, on: date) -> bool:
         died_on = self.died.get(person)
         return died_on is None or died_on > on
-
-    # ------------------------------------------------------------ filing and deciding
-
-    def _file(self, item: Filing, *, key: str, moment: datetime) -> None:
-        if item.service_id not in self.reach:
-            self.outcome.refused[item.service_id] += 1
-            return
-        online = self.rng.random() < self.online_share
-        user_id = self._account(item.applicant)
-        try:
-            filed = applications.application_file(
-                applicant_id=user_id, service_id=item.service_id, data=item.data,
-                channel="online" if online else "counter", clerk_id=self.clerk_id, consent=True,
-                idempotency_key=f"simulate-{self.seed}-{key}")
-        except ApplicationError as error:
-            self.outcome.refused[f"{item.service_id}: {_one_line(error)}"] += 1
-            return
-        self.outcome.filed[item.service_id] += 1
-        if filed.state == "approved":
-            item.approved()
-        elif filed.state in ("submitted", "in_review"):
-            self.decisions += 1
-            heapq.heappush(self.pending, _Decision(self._decision_time(moment), self.decisions, filed.case_id,
-                                                   item.service_id, item.approved))
-        if self.rng.random() < READS_INBOX:
-            notifications.inbox_mark_all_read(user_id=user_id)
-
-    def _decision_time(self, filed_at: datetime) -> datetime:
-        """Two hours after filing within office hours, else 10:00 the next weekday; never past the year's end."""
-        local = filed_at.astimezone(self.tz) + DECISION_DELAY
-        if local.time() > OFFICE_CLOSES or local.weekday() >= 5:
-            day = local.date() + timedelta(days=1)
-            while day.weekday() >= 5:
-                day += timedelta(days=1)
-            local = datetime.combine(day, time(10), tzinfo=self.tz)
-        return min(local, self.end - timedelta(minutes=30))
-
-    def _decide_until(self, moment: datetime) -> None:
-        """Officials decide the cases due by ``moment``, in the order they are due."""
-        while self.pending and self.pending[0].at <= moment:
-            decision = heapq.heappop(self.pending)
-            _set_clock(decision.at)
-            case = workflow.case_get(case_id=decision.case_id)
-            if case is None or case.organisation_id is None:
-                continue
-            official = self.officials.get(case.organisation_id)
-            if official is None:
-                official = accounts.simulated_official(organisation_id=case.organisation_id, prefix=USERNAME_PREFIX)
-                self.officials[case.organisation_id] = official
-            state = case.state
-            try:
-                if state == "submitted":
-                    state = applications.application_decide(case_id=case.id, official_id=official, action="claim")
-                state = applications.application_decide(case_id=case.id, official_id=official, action="approve")
-            except ValidationError as error:
-                # The guard or the registry refused: the official rejects, giving the reason to the applicant.
-                state = applications.application_decide(case_id=case.id, official_id=official, action="reject",
-                                                         reason=_one_line(error))
-            self.outcome.decided[f"{decision.service_id} {state}"] += 1
-            if state == "approved":
-                decision.approved()
-                self.outcome.approvals.append((decision.service_id, case.reference,
-                                               decision.at.astimezone(self.tz).date()))
 
 
 # ---------------------------------------------------------------- the life events

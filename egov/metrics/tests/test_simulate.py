@@ -71,11 +71,32 @@ def test_the_printed_counts_are_the_rows_created_and_each_kpi_is_held_to_its_goa
     assert in_year == applications.application_count()
 
 
+def test_worker_processes_print_what_one_process_prints(kr_pack: None) -> None:
+    """Two worker processes filing the certificate events on one fresh copy, one process on another: the same lines."""
+    from egov.core.testing import clone_database, drop_clone
+
+    template, clone = clone_database(durable=False)  # a second fresh database, the pack loaded as in the first
+    try:
+        parallel, err = _run("--residents", "12", "--year", "2026", "--seed", "5", "--workers", "2")
+        created = dict(re.findall(r"^created (\w+)=(\d+)$", parallel, re.M))
+        # The workers' filings are in this database and counted: they wrote where the coordinator reads.
+        assert int(created["applications"]) == applications.application_count() > 0
+        assert int(created["documents"]) == certificates.document_count() > 0
+    finally:
+        drop_clone(template, clone)
+    assert "2 worker process(es)" in err
+    alone, _err = _run("--residents", "12", "--year", "2026", "--seed", "5", "--workers", "1")
+
+    assert parallel == alone
+
+
 def test_bad_arguments_are_refused_before_anything_is_written(kr_pack: None) -> None:
     with pytest.raises(CommandError, match="between 0 and 1"):
         _run("--residents", "5", "--year", "2026", "--online-share", "1.5")
     with pytest.raises(CommandError, match="at least 1"):
         _run("--residents", "0", "--year", "2026")
+    with pytest.raises(CommandError, match="between 1 and 16"):
+        _run("--residents", "5", "--year", "2026", "--workers", "0")
     assert applications.application_count() == 0
 
 

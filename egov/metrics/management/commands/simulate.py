@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--online-share", type=float, default=0.8,
                             help="probability that an application goes online when the service allows it "
                                  "(default 0.8)")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="processes filing the certificate and tax events; the output is the same for "
+                                 "any number (default 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         residents, year, seed, share = options["residents"], options["year"], options["seed"], options["online_share"]
@@ -39,6 +42,9 @@ class Command(BaseCommand):
             raise CommandError(_("--year must be between 2000 and 2100."))
         if not 0.0 <= share <= 1.0:
             raise CommandError(_("--online-share must be between 0 and 1."))
+        workers = options["workers"]
+        if not 1 <= workers <= 16:
+            raise CommandError(_("--workers must be between 1 and 16."))
         saved_now = os.environ.get("EGOV_NOW")
         # Office hours and days are the deployment's (Asia/Seoul for the kr pack), not UTC's.
         tz = ZoneInfo(settings.TIME_ZONE)
@@ -51,7 +57,7 @@ class Command(BaseCommand):
                 call_command("registries", "generate", "--residents", str(residents), "--seed", str(seed),
                              "--as-of", f"{year - 1}-12-31", stdout=self.stderr, stderr=self.stderr)
             outcome = simulation.simulate(residents=residents, year=year, seed=seed, online_share=share,
-                                          progress=self.stderr, tz=tz)
+                                          progress=self.stderr, tz=tz, workers=workers)
         finally:
             if saved_now is None:
                 os.environ.pop("EGOV_NOW", None)
