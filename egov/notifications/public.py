@@ -110,17 +110,8 @@ def send(
     return _refs(message)
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One message of :func:`send_many`: what :func:`send` takes, the key required."""
-
-    recipient_user_id: UUID
-    subject: str
-    body: str
-    idempotency_key: str
-    category: str = "general"
-    channels: tuple[str, ...] | None = ("inbox",)
-    link: str = ""
+# One message of :func:`send_many`: what :func:`send` takes, the key required (``None`` only where send allows it).
+Outgoing = services.Draft
 
 
 def send_many(messages: Sequence[Outgoing]) -> list[list[MessageRef]]:
@@ -130,9 +121,7 @@ def send_many(messages: Sequence[Outgoing]) -> list[list[MessageRef]]:
     automatic decision): written in one insert of the messages and one of their
     deliveries where the database allows.
     """
-    sent = services.messages_send(drafts=[
-        services.Draft(recipient_user_id=m.recipient_user_id, subject=m.subject, body=m.body, category=m.category,
-                       idempotency_key=m.idempotency_key, channels=m.channels, link=m.link) for m in messages])
+    sent = services.messages_send(drafts=messages)
     return [_refs(message) for message in sent]
 
 

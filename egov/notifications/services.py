@@ -153,14 +153,14 @@ def _saved(message: Message) -> Callable[[], bool]:
 
 @dataclass(frozen=True)
 class Draft:
-    """One message of :func:`messages_send`, as :func:`message_send` takes it."""
+    """One message of :func:`messages_send`, as :func:`message_send` takes it (``notifications.public.Outgoing``)."""
 
     recipient_user_id: UUID
     subject: str
     body: str
-    category: str
     idempotency_key: str | None
-    channels: Sequence[str] | None = None
+    category: str = "general"
+    channels: Sequence[str] | None = ("inbox",)
     link: str = ""
 
 
