@@ -136,7 +136,35 @@ def application_file(
                  state=case.state if case else "")
 
 
-__all__ += ["Filed", "application_file"]
+def bundle_file(
+    *, applicant_id: UUID, service_id: str, data: dict[str, Any], idempotency_key: str, channel: str = "online",
+    clerk_id: UUID | None = None, consent: bool = True,
+) -> list[Filed]:
+    """File a bundle (a life-event service such as the birth one-stop) as the portal or the counter does.
+
+    One form and one key, one application per member service, all or none, exactly as
+    :func:`application_file` files a single service (``egov simulate`` files the birth
+    one-stop through this). The filed members come back in the order they were filed.
+    """
+    from django.contrib.auth import get_user_model
+
+    from egov.applications import services
+    from egov.workflow import public as workflow
+
+    users = get_user_model().objects
+    applicant = users.get(id=applicant_id)
+    by = users.get(id=clerk_id) if channel == "counter" and clerk_id else applicant
+    members = services.bundle_submit(applicant=applicant, service_id=service_id, data=data,
+                                     idempotency_key=idempotency_key, channel=channel, consent=consent, by=by)
+    filed = []
+    for application in members:
+        case = workflow.case_get(case_id=application.case_id)
+        filed.append(Filed(reference=application.reference, case_id=application.case_id, channel=application.channel,
+                           state=case.state if case else ""))
+    return filed
+
+
+__all__ += ["Filed", "application_file", "bundle_file"]
 
 
 def attachment_store(*, name: str, content: bytes, content_type: str) -> dict[str, Any]:

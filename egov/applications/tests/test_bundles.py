@@ -282,3 +282,24 @@ def test_a_clerk_files_a_bundle_for_a_walk_in_visitor(
     assert {c.channel for c in consents} == {"counter"}
     assert sorted(c.recipient for c in consents) == ["adm-1101072", "adm-1101072", "sgg-11110", "sgg-11110"]
     assert len({e["request_id"] for a in filed for e in a.evidence}) == 4
+
+
+def test_bundle_file_files_the_birth_one_stop_at_the_counter_as_the_counter_page_does(
+    offices: Any,
+    alice: Any,
+    alice_resident: Any,
+    clerk: Any,
+) -> None:
+    from egov.applications.public import bundle_file
+
+    filed = bundle_file(applicant_id=alice.id, service_id="birth-one-stop", data=BIRTH, idempotency_key="bf-1",
+                        channel="counter", clerk_id=clerk.id)
+    assert [f.state for f in filed] == ["submitted", "submitted", "submitted"]
+    assert {f.channel for f in filed} == {"counter"}
+    assert {f.case_id for f in filed} == {c.id for c in cases_for_applicant(applicant_id=alice.id)}
+    # The same key again is the same filing, not three more cases.
+    again = bundle_file(applicant_id=alice.id, service_id="birth-one-stop", data=BIRTH, idempotency_key="bf-1",
+                        channel="counter", clerk_id=clerk.id)
+    assert [f.reference for f in again] == [f.reference for f in filed]
+    assert Application.objects.filter(applicant=alice).count() == 3
+    assert all(a.filed_by_id == clerk.id for a in Application.objects.filter(applicant=alice))
