@@ -314,27 +314,31 @@ def document_after_approval(application: Application, document_type: str, contex
 
     reference, by = context.case.reference, context.by
     application_document_issue.enqueue(str(application.id), reference, by)
-    application_id = application.id
 
     def issue_now() -> None:
-        # Read afresh after the commit, with the applicant the document names in the same query.
-        document_issue_once(Application.objects.select_related("applicant").get(pk=application_id),
-                            case_reference=reference, by=by)
+        # The application as this transaction wrote it (its data are not changed after an approval),
+        # not read again; and its document cannot exist before this commit, unless the worker's run
+        # came first, which the one-document-per-application constraint turns into that document.
+        document_issue_once(application, case_reference=reference, by=by, just_approved=True)
 
     transaction.on_commit(issue_now, robust=True)
 
 
-def document_issue_once(application: Application, *, case_reference: str, by: str) -> None:
+def document_issue_once(application: Application, *, case_reference: str, by: str, just_approved: bool = False) -> None:
     """Issue the application's document unless it exists; its data are what the application holds.
 
     (The facts the gate released for it, the answers as shown — registration numbers
-    masked — and the case.)
+    masked — and the case.) ``just_approved`` is the attempt right after the approval's
+    commit, which skips asking whether the document exists: nothing could have issued it
+    but the worker's run of the task that commit enqueued, and if that came first the
+    certificates app answers with its document instead of a second (ADR 0147).
     """
     definition = service_definition(application.service_id, application.service_version)
     if definition.document is None:
         return
     document_type = definition.document.template
-    if certificates.document_issued_for(application_id=application.id, document_type=document_type):
+    if not just_approved and certificates.document_issued_for(application_id=application.id,
+                                                              document_type=document_type):
         return
     office = organisation(id=application.organisation_id) if application.organisation_id else None
     applicant = application.applicant

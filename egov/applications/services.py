@@ -1,13 +1,14 @@
 """Writes of civil applications: submit (online or at the counter), act on a case, answer a supplement, withdraw.
 
-``application_submit`` in two parts. First the evidence: the applicant's consent for
-each data product that needs it (recorded with the exchange, channel "application" or
-"counter") and the reads through the gate; those are facts that happened and stay
-recorded whatever follows. Then one transaction: the case opened at the competent
-office, the application, the offices that see it, the fee, the notice, and for an
-automatic service the system's decision with its effects on the registries. A crash
-anywhere in it leaves no case; a retry with the same idempotency key returns the case
-already made (rule 8).
+``application_submit`` in two parts of one transaction. First the evidence: the
+applicant's consent for each data product that needs it (recorded with the exchange,
+channel "application" or "counter") and the reads through the gate; those are facts
+that happened and are committed whatever follows. Then, in a rollback point of its
+own, the filing: the case opened at the competent office, the application, the offices
+that see it, the fee, the notice, and for an automatic service the system's decision
+with its effects on the registries. A failure in the filing leaves no case (and the
+evidence's records); a crash of the process before the commit leaves nothing; a retry
+with the same idempotency key returns the case already made (rule 8).
 
 ``bundle_submit`` files a bundle (a life-event service) the same way: one form, one
 key, one case per member service, all in one transaction.
@@ -20,7 +21,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -178,24 +179,64 @@ def _submit(*, applicant: Any, service_id: str, data: Mapping[str, Any], idempot
     # administration, filed at a dong counter) is read by that office under its own right.
     reader = clerk if clerk is not None and clerk.organisation.id == organisation.id else None
     requester = _requester(definition, organisation=organisation, clerk=reader, by=by, source_ip=source_ip)
-    released, evidence = _gather_evidence(definition, applicant=applicant, requester=requester, channel=channel,
-                                          ref=f"{definition.id}:{key}", source_ip=source_ip, reads={}, form=form)
-    facts = definitions.facts_from(released)
-    failing = definitions.rules_failing(definition, form, facts, _language())
-    if failing:
-        raise ValidationError(" ".join(failing), field_errors={"__all__": failing})
-    fee, exemption = definitions.fee_due(definition, channel=channel, form=form, facts=facts)
-    try:
+
+    def gather() -> tuple[dict[str, Any], list[dict[str, Any]], int, str]:
+        released, evidence = _gather_evidence(definition, applicant=applicant, requester=requester, channel=channel,
+                                              ref=f"{definition.id}:{key}", source_ip=source_ip, reads={}, form=form)
+        facts = definitions.facts_from(released)
+        failing = definitions.rules_failing(definition, form, facts, _language())
+        if failing:
+            raise ValidationError(" ".join(failing), field_errors={"__all__": failing})
+        fee, exemption = definitions.fee_due(definition, channel=channel, form=form, facts=facts)
+        return facts, evidence, fee, exemption
+
+    def file(gathered: tuple[dict[str, Any], list[dict[str, Any]], int, str]) -> tuple[Application, bool]:
+        facts, evidence, fee, exemption = gathered
         return _file(definition=definition, applicant=applicant, by=by, clerk_org=clerk.organisation if clerk else None,
                      key=key, channel=channel, form=form, facts=facts, evidence=evidence, organisation=organisation,
                      informed=informed, resident_id=resident_id, fee=fee, exemption=exemption,
                      source_ip=source_ip), False
-    except IntegrityError:
+
+    def replay() -> tuple[Application, bool] | None:
         # The same key committed by a concurrent request: answer with that case.
         existing = Application.objects.filter(applicant=applicant, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return existing, True
+        return (existing, True) if existing is not None else None
+
+    return _evidence_then_filing(gather, file, replay)
+
+
+_Gathered = TypeVar("_Gathered")
+_Filed = TypeVar("_Filed")
+
+
+def _evidence_then_filing(gather: Callable[[], _Gathered], file: Callable[[_Gathered], _Filed],
+                          replay: Callable[[], _Filed | None]) -> _Filed:
+    """The evidence (consents, reads through the gate), then the filing in a rollback point of its own: one commit.
+
+    The consents and the reads are facts that happened: whatever the filing does after
+    them (a refusal, a failed payment, a crash of the code), they commit, with the
+    records of any refusal, and the error is raised after the commit; the filing
+    (``file``, an ``atomic`` block, here a savepoint) is undone alone. A filing that
+    meets the same key committed meanwhile (IntegrityError) answers with ``replay()``.
+    They were three transactions, consent, read and filing, and three commits where the
+    limit of bench-apply makes one (ADR 0147). A crash of the process before the commit
+    leaves none of it: no case, and no record of a read whose answer went nowhere.
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        try:
+            gathered = gather()
+            try:
+                return file(gathered)
+            except IntegrityError:
+                found = replay()
+                if found is None:
+                    raise
+                return found
+        except Exception as error:  # committed below, then raised
+            failure = error
+    assert failure is not None
+    raise failure
 
 
 class _OwnDong:
@@ -308,30 +349,34 @@ def _bundle_submit(*, applicant: Any, service_id: str, data: Mapping[str, Any], 
             informed=_informed_offices(member, form, own_dong, exclude=organisation),
             requester=_requester(member, organisation=organisation, clerk=reader, by=by, source_ip=source_ip),
             awaiting=definitions.awaited_by(bundle, member)))
-    reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]] = {}
-    failing: list[str] = []
-    language = _language()
-    for item in filing:
-        released, item.evidence = _gather_evidence(item.definition, applicant=applicant, requester=item.requester,
-                                                   channel=channel, ref=f"{bundle.id}:{key}", source_ip=source_ip,
-                                                   reads=reads, form=item.form)
-        item.facts = definitions.facts_from(released)
-        failing += [f"{item.definition.name.get(language)}: {message}"
-                    for message in definitions.rules_failing(item.definition, item.form, item.facts, language)]
-        item.fee, item.exemption = definitions.fee_due(item.definition, channel=channel, form=item.form,
-                                                       facts=item.facts)
-    if failing:
-        raise ValidationError(" ".join(failing), field_errors={"__all__": failing})
+    def gather() -> None:
+        reads: dict[tuple[str, str, str, str], tuple[Any, dict[str, Any]]] = {}
+        failing: list[str] = []
+        language = _language()
+        for item in filing:
+            released, item.evidence = _gather_evidence(item.definition, applicant=applicant,
+                                                       requester=item.requester, channel=channel,
+                                                       ref=f"{bundle.id}:{key}", source_ip=source_ip, reads=reads,
+                                                       form=item.form)
+            item.facts = definitions.facts_from(released)
+            failing += [f"{item.definition.name.get(language)}: {message}"
+                        for message in definitions.rules_failing(item.definition, item.form, item.facts, language)]
+            item.fee, item.exemption = definitions.fee_due(item.definition, channel=channel, form=item.form,
+                                                           facts=item.facts)
+        if failing:
+            raise ValidationError(" ".join(failing), field_errors={"__all__": failing})
+
     mark = {"id": bundle.id, "version": bundle.version, "group": group}
-    try:
+
+    def file(_gathered: None) -> list[Application]:
         return _file_bundle(filing, applicant=applicant, by=by, clerk_org=clerk.organisation if clerk else None,
                             key=key, channel=channel, mark=mark, source_ip=source_ip)
-    except IntegrityError:
+
+    def replay() -> list[Application] | None:
         # The same key committed by a concurrent request: answer with those cases.
-        existing = bundle_applications(applicant=applicant, group=group)
-        if not existing:
-            raise
-        return existing
+        return bundle_applications(applicant=applicant, group=group) or None
+
+    return _evidence_then_filing(gather, file, replay)
 
 
 @transaction.atomic

@@ -434,7 +434,29 @@ _CONSENT_COLUMNS = ("subject_resident_id", "product_code", "purpose_id", "recipi
                     "expires_at")
 
 
+def _consent_key(consent_id: uuid.UUID) -> tuple[str, uuid.UUID]:
+    return ("exchange.consent", consent_id)
+
+
+def consent_written(consent: Consent) -> None:
+    """A consent just written in the open transaction: the read it allows there need not read it back.
+
+    No one else sees the row before the commit (so no one can have revoked it), and the
+    memo answers it only while the insert stands in that transaction (``memo.uncommitted``);
+    its expiry and its match are checked as always (ADR 0147).
+    """
+    memo.remember_uncommitted(_consent_key(consent.id), [getattr(consent, column) for column in _CONSENT_COLUMNS])
+
+
+def consent_changed(consent_id: uuid.UUID) -> None:
+    """A consent about to change (revoked): what was kept of it as written no longer holds."""
+    memo.uncommitted(_consent_key(consent_id), take=True)
+
+
 def _consent_row(consent_id: uuid.UUID) -> list[Any] | None:
+    written: list[Any] | None = memo.uncommitted(_consent_key(consent_id))
+    if written is not None:
+        return list(written)
     prepared = _Prepared.of(
         "consent", lambda: Consent.objects.filter(id=uuid.UUID(int=0)).values_list(*_CONSENT_COLUMNS)[:1],
         (Consent._meta.pk,),

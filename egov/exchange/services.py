@@ -39,7 +39,6 @@ def recipient_name(code: str) -> str:
     return member_name(code) or ""
 
 
-@transaction.atomic
 def consent_grant(
     *, user: Any, product_code: str, purpose: str, recipient: str, days: int,
     channel: str = ConsentChannel.MY_GOV, application_ref: str = "", source_ip: str | None = None,
@@ -49,6 +48,12 @@ def consent_grant(
     Only a person whose account is linked to a resident record can consent (the consent
     is about that record). ``days`` is the validity, between 1 and
     ``EGOV_CONSENT_MAX_DAYS``.
+
+    The checks come first and write nothing; the consent and its audit entry are then
+    written together, in the caller's transaction when there is one (an application's
+    filing, whose transaction reads under the consent next: no rollback point of its own
+    is needed, ADR 0147) or in one of their own. Within a memo scope the gate is told the
+    consent as written, for the read it allows in the same transaction.
     """
     resident_id = getattr(user, "resident_id", None)
     if resident_id is None:
@@ -69,16 +74,18 @@ def consent_grant(
     if errors or purpose_row is None:
         raise ValidationError(_("The consent could not be recorded: correct the fields marked."), field_errors=errors)
     now = clock.now()
-    consent = Consent.objects.create(
-        subject_resident_id=resident_id, user=user, product_code=product_code, purpose=purpose_row,
-        recipient=recipient, recipient_name=name, channel=channel, application_ref=application_ref,
-        granted_at=now, expires_at=now + timedelta(days=days),
-    )
-    actor, label = _actor(user)
-    audit_append(action="consent.granted", actor=actor, actor_label=label, source_ip=source_ip,
-                 subject=f"resident:{resident_id}", purpose=purpose_row.name_en if purpose_row else purpose,
-                 consent=str(consent.id), object_ref=f"exchange:{product_code}",
-                 detail={"recipient": recipient, "expires_at": consent.expires_at, "channel": channel})
+    with transaction.atomic(savepoint=False):  # nothing below raises but the database itself
+        consent = Consent.objects.create(
+            subject_resident_id=resident_id, user=user, product_code=product_code, purpose=purpose_row,
+            recipient=recipient, recipient_name=name, channel=channel, application_ref=application_ref,
+            granted_at=now, expires_at=now + timedelta(days=days),
+        )
+        actor, label = _actor(user)
+        audit_append(action="consent.granted", actor=actor, actor_label=label, source_ip=source_ip,
+                     subject=f"resident:{resident_id}", purpose=purpose_row.name_en if purpose_row else purpose,
+                     consent=str(consent.id), object_ref=f"exchange:{product_code}",
+                     detail={"recipient": recipient, "expires_at": consent.expires_at, "channel": channel})
+        gate.consent_written(consent)
     return consent
 
 
@@ -87,6 +94,7 @@ def consent_revoke(*, user: Any, consent_id: uuid.UUID, source_ip: str | None = 
     """The data subject withdraws a consent; the gate refuses every later request that cites it."""
     resident_id = getattr(user, "resident_id", None)
     consent = Consent.objects.select_for_update().filter(id=consent_id).first()
+    gate.consent_changed(consent_id)
     if consent is None or resident_id is None or consent.subject_resident_id != resident_id:
         raise NotFound(_("There is no such consent among yours."))
     if consent.revoked_at is None:

@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from egov.accounts.public import OrganisationInfo
+from egov.core import memo
 from egov.workflow import assignment, calendar, selectors, services
 from egov.workflow.definition import WorkflowDefinition, definition_parse
 from egov.workflow.info import CaseInfo, HistoryEntry, TransitionContext
@@ -97,12 +98,26 @@ def case_transition(
 
 
 def case_get(*, case_id: UUID | None = None, reference: str = "") -> CaseInfo | None:
+    """The case now; within a memo scope that opened and committed it, the case as that unit of work committed it.
+
+    (A filing's answer is what the filing did, without reading the case back: ADR 0147.)
+    """
+    if case_id is not None:
+        committed = memo.recall(services.committed_key(case_id))
+        if committed is not None:
+            return committed[0]  # type: ignore[no-any-return]
     case = selectors.case_get(case_id=case_id) if case_id else selectors.case_get_by_reference(reference=reference)
     return services.case_info(case) if case else None
 
 
 def case_history(*, case_id: UUID) -> list[HistoryEntry]:
-    """Every step of the case, oldest first: opening, transitions (actor, from, to, reason, time), escalations."""
+    """Every step of the case, oldest first: opening, transitions (actor, from, to, reason, time), escalations.
+
+    Within a memo scope that opened and committed the case, the steps that unit of work committed.
+    """
+    committed = memo.recall(services.committed_key(case_id))
+    if committed is not None:
+        return list(committed[1])
     return selectors.case_history(case_id=case_id)
 
 

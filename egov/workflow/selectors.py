@@ -20,13 +20,14 @@ def case_get_by_reference(*, reference: str) -> Case | None:
     return Case.objects.filter(reference=reference).first()
 
 
+def history_entry(row: CaseHistory) -> HistoryEntry:
+    return HistoryEntry(kind=row.kind, kind_label=str(row.get_kind_display()), transition=row.transition,
+                        from_state=row.from_state, to_state=row.to_state, actor=row.actor, reason=row.reason,
+                        at=row.at, detail=MappingProxyType(dict(row.detail)))
+
+
 def case_history(*, case_id: UUID) -> list[HistoryEntry]:
-    return [
-        HistoryEntry(kind=row.kind, kind_label=str(row.get_kind_display()), transition=row.transition,
-                     from_state=row.from_state, to_state=row.to_state, actor=row.actor, reason=row.reason,
-                     at=row.at, detail=MappingProxyType(dict(row.detail)))
-        for row in CaseHistory.objects.filter(case_id=case_id)
-    ]
+    return [history_entry(row) for row in CaseHistory.objects.filter(case_id=case_id)]
 
 
 def cases_for_queue(*, organisation_ids: Iterable[UUID], states: Iterable[str] | None = None,

@@ -5,13 +5,19 @@ the model's ``state_writes_allowed()`` door for the length of one write. Every s
 writes a history line and an audit entry in the same transaction as the state, and
 the effect runs in it too: the step, its record and its consequence commit together or
 not at all.
+
+Within a memo scope (``egov.core.memo``: one application filed and its answer), a case
+the unit of work opened in its open transaction is kept as written: its next step there
+takes it from the memo instead of reading it again under a lock (its own insert locks
+it from everyone else until the commit), and once committed, ``public.case_get`` and
+``public.case_history`` answer the unit of work from what it wrote (ADR 0147).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -25,10 +31,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from egov.accounts.public import official_info
-from egov.core import clock
+from egov.core import clock, memo
 from egov.core.audit import audit_append
 from egov.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from egov.workflow import calendar
+from egov.workflow import calendar, selectors
 from egov.workflow.definition import (
     APPLICANT,
     SYSTEM,
@@ -36,7 +42,7 @@ from egov.workflow.definition import (
     definition_document,
     definition_parse,
 )
-from egov.workflow.info import CaseInfo, TransitionContext
+from egov.workflow.info import CaseInfo, HistoryEntry, TransitionContext
 from egov.workflow.models import Case, CaseHistory, ReferenceCounter, state_writes_allowed
 
 logger = logging.getLogger("egov.workflow")
@@ -55,6 +61,46 @@ def case_info(case: Case, definition: WorkflowDefinition | None = None) -> CaseI
         sla_paused_since=case.sla_paused_at, supplement_due_at=case.supplement_due_at,
         escalated_at=case.escalated_at,
     )
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A case as this unit of work wrote it in its open transaction: the row, its parsed workflow, its history."""
+
+    case: Case
+    definition: WorkflowDefinition
+    history: tuple[HistoryEntry, ...]
+
+
+def _written_key(case_id: UUID) -> tuple[str, UUID]:
+    return ("workflow.case", case_id)
+
+
+def committed_key(case_id: UUID) -> tuple[str, UUID]:
+    """The memo key of a case as the unit of work committed it: (CaseInfo, its history)."""
+    return ("workflow.committed", case_id)
+
+
+def _keep(case: Case, definition: WorkflowDefinition, history: tuple[HistoryEntry, ...]) -> None:
+    """Keep the case as just written: for the next step in this transaction, and as committed once it commits.
+
+    The commit hook is dropped with the write if a savepoint around it is rolled back, so
+    what is remembered as committed is the last step that did commit.
+    """
+    if not memo.active():
+        return
+    memo.remember_uncommitted(_written_key(case.id), _Written(case=case, definition=definition, history=history))
+    committed = (case_info(case, definition), history)
+    transaction.on_commit(lambda: memo.remember(committed_key(case.id), committed))
+
+
+def _forget(case_id: UUID) -> None:
+    """A change of the case read from the database: what the unit of work kept of it no longer holds."""
+    if not memo.active():
+        return
+    memo.uncommitted(_written_key(case_id), take=True)
+    memo.forget(committed_key(case_id))
+    transaction.on_commit(lambda: memo.forget(committed_key(case_id)))
 
 
 def _next_reference(moment: datetime) -> str:
@@ -118,12 +164,13 @@ def case_open(
         case.closed_at = now
     with state_writes_allowed():
         case.save()
-    CaseHistory.objects.create(case=case, kind=CaseHistory.Kind.OPENED, to_state=case.state, actor=by, at=now,
-                               detail={"channel": channel})
+    opened = CaseHistory.objects.create(case=case, kind=CaseHistory.Kind.OPENED, to_state=case.state, actor=by,
+                                        at=now, detail={"channel": channel})
     audit_append(action="case.open", actor=by, actor_label=by_label, subject=_subject(case),
                  object_ref=f"case:{case.id}",
                  detail={"reference": case.reference, "service": service_id, "version": case.service_version,
                          "state": case.state, "channel": channel})
+    _keep(case, parsed, (selectors.history_entry(opened),))
     return case
 
 
@@ -187,13 +234,22 @@ def case_transition(
 
     In one transaction: lock the case, check that the transition leaves its state and
     that ``by`` holds one of its roles, run its guard, write the state, the SLA clock,
-    a history line and an audit entry, then run its effect.
+    a history line and an audit entry, then run its effect. A case opened in the same
+    transaction by the same unit of work is not read again: its insert holds it (see
+    the module's docstring).
     """
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(id=case_id).first()
-        if case is None:
-            raise NotFound(_("This case does not exist."))
-        definition = definition_parse(case.definition)
+        # Taken, not just read: if this step fails and its savepoint is rolled back, the next
+        # one reads the case as the database has it.
+        written: _Written | None = memo.uncommitted(_written_key(case_id), take=True)
+        if written is not None:
+            case, definition = written.case, written.definition
+        else:
+            found = Case.objects.select_for_update().filter(id=case_id).first()
+            if found is None:
+                raise NotFound(_("This case does not exist."))
+            case, definition = found, definition_parse(found.definition)
+            _forget(case_id)
         step = definition.transition(transition)
         if step is None or case.state not in step.sources:
             raise Conflict(_("This step cannot be taken while the case is in its current state."))
@@ -222,13 +278,16 @@ def case_transition(
         detail: dict[str, Any] = {}
         if case.supplement_due_at and step.target == (definition.supplement.state if definition.supplement else ""):
             detail["supplement_due_at"] = case.supplement_due_at.isoformat()
-        CaseHistory.objects.create(case=case, kind=CaseHistory.Kind.TRANSITION, transition=step.name,
-                                   from_state=from_state, to_state=case.state, actor=by, reason=reason, at=now,
-                                   detail=detail)
+        line = CaseHistory.objects.create(case=case, kind=CaseHistory.Kind.TRANSITION, transition=step.name,
+                                          from_state=from_state, to_state=case.state, actor=by, reason=reason, at=now,
+                                          detail=detail)
         audit_append(action="case.transition", actor=by, actor_label=by_label, subject=_subject(case),
                      object_ref=f"case:{case.id}",
                      detail={"reference": case.reference, "transition": step.name, "from": from_state,
                              "to": case.state, **detail})
+        if written is not None:
+            # Kept before the effect runs: an effect that fails rolls this back with the step.
+            _keep(case, definition, (*written.history, selectors.history_entry(line)))
         if step.effect:
             _run(step.effect, replace(context, case=case_info(case, definition)))
     return case
@@ -272,6 +331,7 @@ def case_escalate(*, case_id: UUID, now: datetime) -> bool:
         return False
     if case.due_at >= now:
         return False
+    _forget(case.id)
     case.escalated_at = now
     case.save(update_fields=["escalated_at"])
     overdue_by = calendar.working_time_between(case.due_at, now)

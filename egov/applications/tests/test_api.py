@@ -26,6 +26,19 @@ def test_a_submit_is_created_once_and_a_retry_answers_with_the_same_application(
     assert [a["reference"] for a in mine] == [first.json()["reference"]]
 
 
+def test_the_answer_to_a_submit_is_the_application_as_reading_it_back_shows_it(
+    offices: Any, alice_resident: Any, citizen_client: Any,
+) -> None:
+    body = {"service_id": "resident-registration-copy", "data": {"copies": 1}, "idempotency_key": "api-answer",
+            "consent": True}
+    filed = citizen_client.post("/api/v1/applications/applications", body, content_type="application/json")
+    read = citizen_client.get(f"/api/v1/applications/applications/{filed.json()['id']}")
+    assert filed.status_code == 201 and read.status_code == 200
+    assert filed.json() == read.json()
+    assert [(step["kind"], step["transition"]) for step in filed.json()["history"]] == [
+        ("opened", ""), ("transition", "approve_automatically")]
+
+
 def test_field_errors_come_back_as_a_problem_document(offices: Any, alice_resident: Any,
                                                      citizen_client: Any) -> None:
     body = {"service_id": "resident-registration-copy", "data": {"copies": 40}, "idempotency_key": "api-2",

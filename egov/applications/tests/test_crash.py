@@ -8,6 +8,8 @@ import pytest
 
 from egov.applications import effects
 from egov.applications.models import Application
+from egov.core.models.audit import AuditEntry
+from egov.exchange.public import consents_of
 from egov.finance.public import payments_of, receipt
 from egov.workflow.public import cases_for_applicant
 
@@ -51,3 +53,22 @@ def test_a_crash_after_the_fee_is_charged_leaves_no_payment(
     assert found is not None and found.payment.amount == 400
     assert [p.id for p in payments_of(payer_user_id=alice.id)] == [application.payment_id]
     assert Application.objects.count() == 1
+
+
+def test_a_crash_in_the_filing_leaves_no_case_but_the_consent_and_the_read_stay_on_record(
+    offices: Any, alice: Any, alice_resident: Any, submit: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(context: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(effects, "complete", crash)
+    with pytest.raises(RuntimeError):
+        submit("resident-registration-copy", {"copies": 1}, key="k", channel="online")
+    assert Application.objects.count() == 0
+    # Alice agreed and the office read her record: both happened, and "Who viewed my data" shows the read.
+    (consent,) = consents_of(resident_id=alice_resident.id)
+    assert consent.channel == "application" and consent.state == "active"
+    read = AuditEntry.objects.get(subject=f"resident:{alice_resident.id}", action="person.read",
+                                  consent=str(consent.id))
+    assert read.actor == "system:applications"
+    assert not AuditEntry.objects.filter(action__in=["case.open", "application.submitted"]).exists()

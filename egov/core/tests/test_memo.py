@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
 
 from egov.core import memo
 
@@ -68,3 +72,41 @@ def test_each_thread_has_its_own_memo() -> None:
         thread.start()
         thread.join()
     assert seen == [False]
+
+
+# --- what a unit of work wrote in its open transaction (ADR 0147) -------------------------------
+
+
+@pytest.mark.django_db
+def test_what_was_written_in_the_open_transaction_is_answered_until_the_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with memo.scope():
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            memo.remember_uncommitted("case", "as written")
+            assert memo.uncommitted("case") == "as written"
+        assert memo.uncommitted("case") is None, "once committed, anybody may change it"
+
+
+@pytest.mark.django_db
+def test_what_was_written_in_an_undone_savepoint_is_not_answered() -> None:
+    with memo.scope(), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            memo.remember_uncommitted("case", "as written")
+            raise RuntimeError("undone")
+        assert memo.uncommitted("case") is None
+
+
+@pytest.mark.django_db
+def test_a_value_taken_is_answered_once() -> None:
+    with memo.scope(), transaction.atomic():
+        memo.remember_uncommitted("case", "as written")
+        assert memo.uncommitted("case", take=True) == "as written"
+        assert memo.uncommitted("case") is None
+
+
+def test_nothing_written_is_kept_outside_a_transaction_or_a_scope() -> None:
+    with memo.scope():
+        memo.remember_uncommitted("case", "as written")  # no transaction is open
+        assert memo.uncommitted("case") is None
+    assert memo.uncommitted("case") is None
