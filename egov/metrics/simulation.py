@@ -15,9 +15,17 @@ The model (docs/metrics.md, ADR 0102 and ADR 0120):
   the law names (a parent, a relative of the deceased, a spouse, the mover, the buyer,
   the applicant), with the documents the definition asks to be attached uploaded as
   small generated PDFs;
-- each application goes online with probability ``online_share`` (the rest to a
-  counter, where the demo clerk files it), drawn from a generator seeded by the seed
-  and the filing; everyone agrees to the reads;
+- each event's applications go online with probability ``online_share`` (the rest to
+  a counter, where the demo clerk files them), drawn from a generator seeded by the
+  seed and the event's number; everyone agrees to the reads. Online filing is open
+  every day; the counters are closed on Saturdays, Sundays and the country pack's
+  public holidays (the SLA clocks' calendar), so a resident who would go to the
+  counter on such a day goes at the same hour of the next day the offices open;
+- a birth is reported through the birth one-stop service (the birth report, the child
+  allowance and the parental benefit on one form, ``applications.public.bundle_file``)
+  by most parents (:data:`BIRTH_ONE_STOP`), else with the birth report alone; the
+  benefits' office decides them once the birth report's approval has given the child
+  a number;
 - a case an official decides is claimed and decided by an official of its own office
   (one per office, :func:`accounts.simulated_official`) through the back office's own
   step, ``applications.public.application_decide``: two working hours after filing on
@@ -35,10 +43,10 @@ The model (docs/metrics.md, ADR 0102 and ADR 0120):
 - the platform clock (``EGOV_NOW``) is moved to each filing's and each decision's
   time, so cases, documents and messages carry the simulated dates.
 
-Everything goes through ``applications.public.application_file``: the same validation,
-evidence reads through the gate, fees, notices, automatic decisions and issued
-documents as a filing through the pages. The same seed on a fresh database gives the
-same output.
+Everything goes through ``applications.public.application_file`` (a bundle through
+``bundle_file``): the same validation, evidence reads through the gate, fees, notices,
+automatic decisions and issued documents as a filing through the pages. The same seed
+on a fresh database gives the same output.
 
 Parallel work (ADR 0140): everything that changes the registers — a life event's
 filing, its decision, the tax office's monthly run — is the coordinator's, one at a
@@ -63,7 +71,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +93,15 @@ USERNAME_PREFIX = "sim-"
 READS_INBOX = 0.6
 # An official decides a case this many working hours after it was filed (the offices' calendar, holidays included).
 DECISION_WORKING_HOURS = 2
+# Probability that parents report a birth through the birth one-stop service (the report, the child allowance and the
+# parental benefit with one form), rather than the birth report alone. A stated assumption of the model.
+BIRTH_ONE_STOP = 0.8
+BIRTH_ONE_STOP_SERVICE = "birth-one-stop"
+# A bundle's members are decided in their order (the birth report, which gives the child's number, before the
+# benefits that wait for it): member m of the filing numbered s is decided under the sub-key s * this + m.
+_MEMBERS_PER_FILING = 16
+# Why a counter visit is not made: the offices do not open again before the year ends.
+CLOSED_TILL_YEAR_END = "the offices do not open again before the year ends"
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,8 @@ class Outcome:
     decided: Counter[str] = field(default_factory=Counter)  # "<service> <final state>"
     refused: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)  # "<event>: <why it did not apply>"
+    bundles: Counter[str] = field(default_factory=Counter)  # bundles filed (their members are counted in ``filed``)
+    put_off: int = 0  # counter visits made on the next working day because the office was closed
     approvals: list[tuple[str, str, date]] = field(default_factory=list)  # (service, case reference, decided on)
     taxes_assessed: int = 0
     taxes_paid: int = 0
@@ -141,8 +160,10 @@ class Outcome:
     def merge(self, other: Outcome) -> None:
         """Add what a share filed and decided (the counts add up; the approvals are kept in the year's order)."""
         for mine, theirs in ((self.drawn, other.drawn), (self.filed, other.filed), (self.decided, other.decided),
-                             (self.refused, other.refused), (self.skipped, other.skipped)):
+                             (self.refused, other.refused), (self.skipped, other.skipped),
+                             (self.bundles, other.bundles)):
             mine.update(theirs)
+        self.put_off += other.put_off
         self.approvals = sorted([*self.approvals, *other.approvals], key=lambda a: (a[2], a[0], a[1]))
         self.taxes_paid += other.taxes_paid
 
@@ -173,12 +194,17 @@ class Known:
 
 @dataclass(frozen=True)
 class Filing:
-    """One application a life event leads to: who files it, what, and what the world learns when it is approved."""
+    """One application a life event leads to: who files it, what, and what the world learns when it is approved.
+
+    A ``bundle`` (the birth one-stop service) is filed with one form as one application
+    per member service; ``approved`` is called when any of them is approved.
+    """
 
     service_id: str
     applicant: UUID  # resident id
     data: dict[str, Any]
     approved: Callable[[], None] = lambda: None
+    bundle: bool = False
 
 
 # The order of everything that happens in a year: an official's decision due at a moment comes
@@ -197,12 +223,21 @@ class _Decision:
 
 @dataclass(frozen=True)
 class Planned:
-    """One drawn event: when, whose, which (sortable by :data:`Key`)."""
+    """One drawn event: when it is filed, whose, which, and how (sortable by :data:`Key`).
+
+    ``drawn_at`` is when it happened; the filing is then, online, or at the counter on
+    the first day the offices are open (``put_off``). ``closed``: the offices do not open
+    again before the year ends, so the resident does not file it this year.
+    """
 
     key: Key
     index: int
     person: UUID
     event: Event
+    drawn_at: datetime
+    online: bool = True
+    put_off: bool = False
+    closed: bool = False
 
 
 def _counts() -> dict[str, int]:
@@ -215,15 +250,16 @@ def _set_clock(moment: datetime) -> None:
 
 
 def simulate(*, residents: int, year: int, seed: int, online_share: float, progress: Any, tz: Any,
-             events: tuple[Event, ...] = EVENTS, workers: int = 1) -> Outcome:
+             events: tuple[Event, ...] | None = None, workers: int = 1) -> Outcome:
     """Drive ``year`` for ``residents`` people of the register; return the counts and the KPIs.
 
-    ``events`` replaces the yearly rates (a test makes every resident move in a small year).
+    ``events`` replaces the yearly rates of :data:`EVENTS` (a test makes every resident
+    move in a small year).
     ``workers`` processes file the certificate and tax events (ADR 0140); the outcome is
     the same for any number of them.
     """
     return _Run(residents=residents, year=year, seed=seed, online_share=online_share, progress=progress,
-                tz=tz, events=events, workers=workers).run()
+                tz=tz, events=EVENTS if events is None else events, workers=workers).run()
 
 
 @dataclass(frozen=True)
@@ -270,32 +306,49 @@ class _Desk:
         died_on = self.died.get(person)
         return died_on is not None and died_on <= moment.date() and self.death_event[person] != number
 
-    def _file(self, item: Filing, *, key: Key, moment: datetime) -> None:
-        if item.service_id not in self.setup.services:
+    def _file(self, item: Filing, *, key: Key, planned: Planned) -> None:
+        """File ``item`` online or at the counter, as the event's plan says; the cases left to an official wait."""
+        if not item.bundle and item.service_id not in self.setup.services:
             self.outcome.refused[item.service_id] += 1
             return
-        number, sub = key[2], key[3]
+        moment, number, sub = key[0], key[2], key[3]
         rng = random.Random(f"{self.seed}:{number}:{sub}:{item.service_id}")
-        online = rng.random() < self.online_share
         user_id = self._account(item.applicant)
         _set_clock(moment)
+        channel = "online" if planned.online else "counter"
+        idempotency_key = f"simulate-{self.seed}-{number}-{item.service_id}"
         try:
-            filed = applications.application_file(
-                applicant_id=user_id, service_id=item.service_id, data=item.data,
-                channel="online" if online else "counter", clerk_id=self.clerk_id, consent=True,
-                idempotency_key=f"simulate-{self.seed}-{number}-{item.service_id}")
+            if item.bundle:
+                members = [(self._service_of(filed), filed) for filed in applications.bundle_file(
+                    applicant_id=user_id, service_id=item.service_id, data=item.data, channel=channel,
+                    clerk_id=self.clerk_id, consent=True, idempotency_key=idempotency_key)]
+            else:
+                members = [(item.service_id, applications.application_file(
+                    applicant_id=user_id, service_id=item.service_id, data=item.data, channel=channel,
+                    clerk_id=self.clerk_id, consent=True, idempotency_key=idempotency_key))]
         except ApplicationError as error:
             self.outcome.refused[f"{item.service_id}: {_one_line(error)}"] += 1
             return
-        self.outcome.filed[item.service_id] += 1
-        if filed.state == "approved":
-            item.approved()
-        elif filed.state in ("submitted", "in_review"):
-            decided_at = self._decision_time(moment)
-            heapq.heappush(self.pending, _Decision((decided_at, _DECIDE, number, sub), filed.case_id,
-                                                   item.service_id, item.approved))
+        if item.bundle:
+            self.outcome.bundles[item.service_id] += 1
+        if planned.put_off and not planned.online:
+            self.outcome.put_off += 1
+        for member, (service_id, filed) in enumerate(members):
+            self.outcome.filed[service_id] += 1
+            if filed.state == "approved":
+                item.approved()
+            elif filed.state in ("submitted", "in_review"):
+                decided_at = self._decision_time(moment)
+                heapq.heappush(self.pending, _Decision(
+                    (decided_at, _DECIDE, number, sub * _MEMBERS_PER_FILING + member), filed.case_id, service_id,
+                    item.approved))
         if rng.random() < READS_INBOX:
             notifications.inbox_mark_all_read(user_id=user_id)
+
+    @staticmethod
+    def _service_of(filed: applications.Filed) -> str:
+        case = workflow.case_get(case_id=filed.case_id)
+        return case.service_id if case is not None else ""
 
     def _decision_time(self, filed_at: datetime) -> datetime:
         """Two working hours after filing on the offices' calendar (weekends, public holidays and lunch skipped).
@@ -387,6 +440,9 @@ class Share(_Desk):
     def _certificate_event(self, planned: Planned) -> None:
         moment, number, event = planned.key[0], planned.key[2], planned.event
         self.outcome.drawn[event.key] += 1
+        if planned.closed:
+            self.outcome.skipped[f"{event.key}: {CLOSED_TILL_YEAR_END}"] += 1
+            return
         if self._dead_by(planned.person, moment, number):
             self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
             return
@@ -394,7 +450,7 @@ class Share(_Desk):
             self._pay_taxes(planned.person, number, moment)
         for sub, (service_id, answers) in enumerate(event.services):
             data = {k: (self.setup.year - 1 if k == "year" and v == 0 else v) for k, v in answers.items()}
-            self._file(Filing(service_id, planned.person, data), key=(moment, _EVENT, number, sub), moment=moment)
+            self._file(Filing(service_id, planned.person, data), key=(moment, _EVENT, number, sub), planned=planned)
 
 
 class _Run(_Desk):
@@ -421,6 +477,7 @@ class _Run(_Desk):
         self.died: dict[UUID, date] = {}  # people of the simulation who die this year (reported or not)
         self.death_event: dict[UUID, int] = {}  # the number of the event that reports it
         self.married: set[UUID] = set()
+        self.office_days: dict[date, bool] = {}
         self.days = range((self.start.replace(year=year + 1) - self.start).days)
 
     # ------------------------------------------------------------ the year
@@ -464,6 +521,9 @@ class _Run(_Desk):
                 self._assess_taxes(months.pop(0))
             self._decide_until(planned.key)
             self.outcome.drawn[event.key] += 1
+            if planned.closed:
+                self.outcome.skipped[f"{event.key}: {CLOSED_TILL_YEAR_END}"] += 1
+                continue
             if self._dead_by(planned.person, moment, number):
                 self.outcome.skipped[f"{event.key}: the person died earlier"] += 1
                 continue
@@ -475,7 +535,7 @@ class _Run(_Desk):
             for sub, item in enumerate(filings):
                 key = (moment, _EVENT, number, sub)
                 self.shares.advance(key)
-                self._file(item, key=key, moment=moment)
+                self._file(item, key=key, planned=planned)
         while months:
             self._assess_taxes(months.pop(0))
 
@@ -491,7 +551,13 @@ class _Run(_Desk):
             self._decide(decision)
 
     def _plan(self) -> list[Planned]:
-        """The draws for the whole year first (one fixed order), then sorted by time; deaths dated in advance."""
+        """The draws for the whole year first (one fixed order), then sorted by time; deaths dated in advance.
+
+        Each event is filed online with probability ``online_share`` (drawn from a
+        generator seeded by the seed and the event's number), else at the counter: on the
+        day it happens if the offices are open, else at the same hour of the next day they
+        are (Saturdays, Sundays and the country pack's public holidays are closed days).
+        """
         draws: list[tuple[int, int, int, Event]] = []  # (day of year, second of the day, person index, event)
         for index in range(len(self.people)):
             for event in self.events:
@@ -499,19 +565,41 @@ class _Run(_Desk):
                     draws.append((self.rng.randrange(len(self.days)), self.rng.randrange(9 * 3600, 18 * 3600),
                                   index, event))
         draws.sort(key=lambda item: (item[0], item[1], item[2], item[3].key))
-        plan = [Planned((self.start + timedelta(days=day, seconds=second), _EVENT, number, 0), index,
-                        self.people[index], event)
-                for number, (day, second, index, event) in enumerate(draws)]
+        plan = []
+        for number, (day, second, index, event) in enumerate(draws):
+            drawn_at = self.start + timedelta(days=day, seconds=second)
+            online = random.Random(f"{self.seed}:{number}:channel").random() < self.online_share
+            visit = drawn_at if online else self._counter_open(drawn_at)
+            plan.append(Planned((visit or drawn_at, _EVENT, number, 0), index, self.people[index], event,
+                                drawn_at=drawn_at, online=online, put_off=visit != drawn_at, closed=visit is None))
+        plan.sort(key=lambda p: p.key)
         for planned in plan:
             if planned.event.key == "death" and planned.person not in self.died:
-                # The death is reported on the day it was drawn; it happened up to three days before.
-                self.died[planned.person] = self._died_on(planned.key[0])
+                # The death happened up to three days before the day it was drawn, when it is reported
+                # (online, or at the counter the first day it opens).
+                self.died[planned.person] = self._died_on(planned.drawn_at)
                 self.death_event[planned.person] = planned.key[2]
         return plan
 
-    def _died_on(self, reported: datetime) -> date:
+    def _died_on(self, drawn: datetime) -> date:
         back = int(self.rng.random() * 4)
-        return max(self.start.date(), reported.date() - timedelta(days=back))
+        return max(self.start.date(), drawn.date() - timedelta(days=back))
+
+    def _counter_open(self, moment: datetime) -> datetime | None:
+        """The same hour on the first day from ``moment``'s on which the offices open (None: not this year)."""
+        day = moment.date()
+        while not self._office_day(day):
+            day += timedelta(days=1)
+            if day > self.end.date():
+                return None
+        return moment + timedelta(days=(day - moment.date()).days)
+
+    def _office_day(self, day: date) -> bool:
+        """Whether the offices open on ``day``: it has working time on the SLA clocks' calendar (``workflow.public``)."""
+        if day not in self.office_days:
+            opens = datetime.combine(day, time(0), self.tz)
+            self.office_days[day] = workflow.working_time_between(opens, opens + timedelta(days=1)) > timedelta(0)
+        return self.office_days[day]
 
     def _know_the_start(self, plan: list[Planned]) -> None:
         """On New Year's Day everyone with a life event to come looks at their own records (the simulation's world).
@@ -609,7 +697,12 @@ def _given_name(rng: random.Random) -> str:
 
 
 def _birth(run: _Run, person: UUID, moment: datetime, rng: random.Random, number: int) -> list[Filing] | str:
-    """A parent reports the birth with the hospital's proof; the child joins their household."""
+    """A parent reports the birth with the hospital's proof; the child joins their household.
+
+    Most parents (:data:`BIRTH_ONE_STOP`) file it through the birth one-stop service,
+    which asks for the child allowance and the parental benefit on the same form; the
+    benefits' office waits for the child's number that the birth report's approval gives.
+    """
     me = run._knowledge(person)
     today = moment.date()
     if me is None or not me.address:
@@ -621,6 +714,11 @@ def _birth(run: _Run, person: UUID, moment: datetime, rng: random.Random, number
     data = {"child_name_ko": father_name[:1] + _given_name(rng), "born_on": born_on.isoformat(),
             "sex": rng.choice(("male", "female")), "birthplace": me.address,
             "birth_proof": _attachment("birth-proof", number, "Proof of birth")}
+    if rng.random() < BIRTH_ONE_STOP:
+        data |= {"bank_account": f"{rng.randrange(100, 1000)}-{rng.randrange(100, 1000)}-{rng.randrange(10**5, 10**6)}",
+                 "childcare": rng.choice(("home", "daycare"))}
+        return [Filing(BIRTH_ONE_STOP_SERVICE, person, data, approved=lambda: run._forget(person, me.spouse_id),
+                       bundle=True)]
     return [Filing("birth-report", person, data, approved=lambda: run._forget(person, me.spouse_id))]
 
 

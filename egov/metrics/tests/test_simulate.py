@@ -48,9 +48,15 @@ def _run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_the_printed_counts_are_the_rows_created_and_each_kpi_is_held_to_its_goal(kr_pack: None) -> None:
-    from egov.metrics import kpis
+def test_the_printed_counts_are_the_rows_created_and_each_kpi_is_held_to_its_goal(
+        kr_pack: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
 
+    from egov.metrics import kpis, simulation
+
+    # Births at a rate that gives this small register a few, so that the birth one-stop bundle is among the filings.
+    monkeypatch.setattr(simulation, "EVENTS", tuple(
+        replace(event, per_year=3.0) if event.key == "birth" else event for event in simulation.EVENTS))
     out, err = _run("--residents", "12", "--year", "2026", "--seed", "5")
 
     created = dict(re.findall(r"^created (\w+)=(\d+)$", out, re.M))
@@ -60,6 +66,12 @@ def test_the_printed_counts_are_the_rows_created_and_each_kpi_is_held_to_its_goa
     assert int(created["messages"]) == notifications.message_count()
     filed = sum(int(n) for n in re.findall(r"^filed [\w-]+=(\d+)$", out, re.M))
     assert filed == applications.application_count()
+    # A birth one-stop filing is one application per member service, each counted under its service.
+    bundled = int(re.search(r"^bundled birth-one-stop=(\d+)$", out, re.M).group(1))  # type: ignore[union-attr]
+    assert bundled > 0
+    assert int(re.search(r"^filed child-allowance=(\d+)$", out, re.M).group(1)) >= bundled  # type: ignore[union-attr]
+    # The benefits' office approves them once the birth report has given the child a number.
+    assert re.search(r"^decided parental-benefit approved=[1-9]\d*$", out, re.M), out
     assert re.search(r"^kpi online_services: [\d.]+% goal >= 85%: (met|not met)$", out, re.M)
     assert re.search(r"^kpi visits_per_applicant: [\d.]+ goal <= 3: (met|not met)$", out, re.M)
     assert "kpi e_participation: not measured yet" in out
@@ -90,6 +102,45 @@ def test_worker_processes_print_what_one_process_prints(kr_pack: None) -> None:
     assert parallel == alone
 
 
+def test_counters_are_visited_on_working_days_only_and_online_filing_goes_on_every_day(
+        kr_pack: None, settings: Any) -> None:
+    """Half the filings go to a counter: none of those on a Saturday, a Sunday or a public holiday."""
+    from datetime import date, datetime, time
+
+    from egov.accounts import public as accounts
+    from egov.exchange import public as exchange
+    from egov.metrics import simulation
+
+    call_command("registries", "generate", "--residents", "12", "--seed", "3", "--as-of", "2026-12-31",
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    tz = ZoneInfo(settings.TIME_ZONE)
+    saved = os.environ.get("EGOV_NOW")
+    try:
+        outcome = simulation.simulate(residents=12, year=2027, seed=3, online_share=0.5, progress=io.StringIO(), tz=tz,
+                                      events=(simulation.Event("certificate_need", 6.0, (
+                                          ("resident-registration-copy", {"copies": 1}),)),))
+    finally:
+        os.environ.pop("EGOV_NOW", None) if saved is None else os.environ.update(EGOV_NOW=saved)
+
+    def office_day(day: date) -> bool:
+        opens = datetime.combine(day, time(0), tz)
+        return day.weekday() < 5 and workflow.working_time_between(opens, opens + timedelta(days=1)) > timedelta(0)
+
+    filed = []
+    for resident in exchange.resident_ids_for_simulation(on=date(2027, 1, 1), limit=12):
+        account = accounts.resident_linked_user(resident_id=resident)
+        filed += applications.applications_of(applicant_id=account, limit=1000) if account else []
+    assert len(filed) == applications.application_count() > 40
+    days = {(item.channel, item.submitted_at.astimezone(tz).date()) for item in filed}
+    assert {day for channel, day in days if channel == "counter"}
+    assert all(office_day(day) for channel, day in days if channel == "counter")
+    # The check knows the pack's holidays, not only weekends: Seollal's second day in 2027 is a Monday.
+    assert not office_day(date(2027, 2, 8)) and not office_day(date(2027, 1, 2)) and office_day(date(2027, 2, 10))
+    assert any(not office_day(day) for channel, day in days if channel == "online")
+    # Whoever meant to go on a closed day went on the next open one; the command prints how many did.
+    assert outcome.put_off > 0
+
+
 def test_bad_arguments_are_refused_before_anything_is_written(kr_pack: None) -> None:
     with pytest.raises(CommandError, match="between 0 and 1"):
         _run("--residents", "5", "--year", "2026", "--online-share", "1.5")
@@ -117,10 +168,14 @@ def test_a_move_a_birth_and_a_death_change_the_register_from_their_dates(kr_pack
         os.environ.pop("EGOV_NOW", None) if saved is None else os.environ.update(EGOV_NOW=saved)
 
     approved = {service for service, _ref, _on in outcome.approvals}
-    assert {"move-in-report", "birth-report", "death-report"} <= approved, (outcome.skipped, outcome.refused,
-                                                                            outcome.decided)
+    registering = {"move-in-report", "birth-report", "death-report"}
+    assert registering <= approved, (outcome.skipped, outcome.refused, outcome.decided)
+    # Births filed through the one-stop service: the benefits were approved once the child had a number.
+    assert {"child-allowance", "parental-benefit"} <= approved, outcome.decided
     requester = exchange.system_requester(organisation_code="cen-mois", name="tests", label="Simulation check")
     for service, reference, decided_on in outcome.approvals:
+        if service not in registering:
+            continue  # the benefits pay; they change no register
         after = {r.entity_id: r for r in exchange.case_changes_as_of(requester=requester, case_reference=reference,
                                                                       on=decided_on)}
         assert after, (service, reference)

@@ -77,6 +77,9 @@ class Command(BaseCommand):
             out.write(f"not applicable {reason}={count}")
         for service_id, count in sorted(outcome.filed.items()):
             out.write(f"filed {service_id}={count}")
+        for bundle_id, count in sorted(outcome.bundles.items()):
+            out.write(f"bundled {bundle_id}={count}")
+        out.write(f"counter visits put off to the next working day={outcome.put_off}")
         for reason, count in sorted(outcome.refused.items()):
             out.write(f"refused {reason}={count}")
         for decision, count in sorted(outcome.decided.items()):
