@@ -73,6 +73,7 @@ __all__ = [
     "audit_append",
     "audit_checkpoint",
     "audit_seal",
+    "audit_sealer_stop",
     "audit_verify",
     "canonical_json",
     "pending_entries",
@@ -229,9 +230,24 @@ def audit_append(
     if db.in_atomic_block:
         _insert(db, row)
     else:
-        with transaction.atomic(savepoint=False):
-            _insert(db, row)
+        _insert_alone(db, row)
     _seal_after_commit(db)
+
+
+def _insert_alone(db: BaseDatabaseWrapper, row: tuple[Any, ...]) -> None:
+    """An entry outside any transaction (a lone read such as a lookup by number), committed before returning.
+
+    On PostgreSQL the one statement in autocommit is its own transaction: durable when
+    it returns, as after a COMMIT, without the two round trips of BEGIN and COMMIT that
+    a transaction around it would add to every lone read (ADR 0156). SQLite takes its
+    write lock in a transaction of its own as before.
+    """
+    if db.vendor == "postgresql" and db.get_autocommit():
+        db.ensure_connection()
+        _insert(db, row)
+        return
+    with transaction.atomic(savepoint=False):
+        _insert(db, row)
 
 
 def _insert(db: BaseDatabaseWrapper, row: tuple[Any, ...]) -> None:
@@ -395,6 +411,8 @@ class _Sealer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pid = 0
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def ensure_running(self, db: BaseDatabaseWrapper) -> None:
         if self._pid == os.getpid():
@@ -404,8 +422,21 @@ class _Sealer:
                 self._pid = os.getpid()
                 # A copy: the test suite re-points the shared settings at other databases.
                 target = copy.deepcopy(db.settings_dict)
-                threading.Thread(target=self._run, args=(target,), name="egov-audit-sealer", daemon=True).start()
-                atexit.register(self._last_pass, self._pid, target)
+                self._stopped = threading.Event()
+                self._thread = threading.Thread(target=self._run, args=(target, self._stopped),
+                                                name="egov-audit-sealer", daemon=True)
+                self._thread.start()
+                atexit.register(self._last_pass, self._pid, target, self._stopped)
+
+    def stop(self) -> None:
+        """Seal once more and end this process's sealer thread (see :func:`audit_sealer_stop`)."""
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None:
+                return
+            self._stopped.set()
+            self._thread.join()
+            self._thread = None
+            self._pid = 0  # a later append starts a new one
 
     @staticmethod
     def _connect(settings_dict: dict[str, Any]) -> BaseDatabaseWrapper:
@@ -413,11 +444,11 @@ class _Sealer:
         db: BaseDatabaseWrapper = backend.DatabaseWrapper(settings_dict, alias="egov-audit-sealer")
         return db
 
-    def _run(self, settings_dict: dict[str, Any]) -> None:
+    def _run(self, settings_dict: dict[str, Any], stopped: threading.Event) -> None:
         db: BaseDatabaseWrapper | None = None
         failing = False
         while True:
-            time.sleep(SEAL_INTERVAL)
+            last = stopped.wait(SEAL_INTERVAL)
             try:
                 db = db or self._connect(settings_dict)
                 _seal_all(db)
@@ -430,10 +461,14 @@ class _Sealer:
                 if db is not None:
                     db.close()
                 db = None
+            if last:
+                if db is not None:
+                    db.close()
+                return
 
-    def _last_pass(self, pid: int, settings_dict: dict[str, Any]) -> None:
-        if pid != os.getpid():
-            return
+    def _last_pass(self, pid: int, settings_dict: dict[str, Any], stopped: threading.Event) -> None:
+        if pid != os.getpid() or stopped.is_set():
+            return  # another process's sealer (after a fork), or stopped: its last pass is done
         if settings_dict["ENGINE"].endswith("sqlite3") and not Path(settings_dict["NAME"]).exists():
             return  # a temporary database already removed (a test, make screenshots): nothing left to seal
         db = self._connect(settings_dict)
@@ -446,6 +481,17 @@ class _Sealer:
 
 
 _sealer = _Sealer()
+
+
+def audit_sealer_stop() -> None:
+    """Seal what this process appended and end its sealer thread, before its database goes away.
+
+    For a program that drops the database it wrote to (a benchmark's throw-away one): the
+    thread would otherwise find the database gone at its next pass, and again at exit,
+    and log both. Nothing is lost either way: entries wait in the database for any
+    sealer. A later append starts the thread again.
+    """
+    _sealer.stop()
 
 
 # --- reading ------------------------------------------------------------------------

@@ -153,3 +153,59 @@ def test_an_append_on_a_new_connection_after_the_old_one_closed_is_written(commi
         "system:before", "system:after", "system:inside",
     ]
     assert_one_gap_free_chain(3)
+
+
+def test_a_lone_entry_is_committed_when_the_append_returns_and_leaves_no_transaction_open(committed_db: str) -> None:
+    # A lookup by number outside any transaction: the official sees the record only
+    # after its entry is in the database for everyone (on PostgreSQL one statement in
+    # autocommit, its own transaction), and the connection is not left inside one.
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    audit_append(action="person.read", actor="system:lone", subject="user:alice", purpose="lookup")
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        from psycopg.pq import TransactionStatus
+
+        assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    settings_dict = dict(connections["default"].settings_dict)
+    other = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="other-reader")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT actor, purpose FROM {AuditEntry._meta.db_table}")  # noqa: S608
+            assert cursor.fetchall() == [("system:lone", "lookup")]
+    finally:
+        other.close()
+    assert_one_gap_free_chain(1)
+
+
+STOPPER = """
+import os, sys, threading, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from egov.core.audit import audit_append, audit_sealer_stop
+for number in range(3):
+    audit_append(action="person.read", actor="system:stopper", subject="user:alice", purpose=str(number))
+audit_sealer_stop()
+alive = [t.name for t in threading.enumerate() if t.name == "egov-audit-sealer"]
+print("stopped", len(alive), flush=True)
+time.sleep(60)
+"""
+
+
+def test_stopping_the_sealer_seals_what_was_appended_and_ends_its_thread(committed_db: str) -> None:
+    # A benchmark stops the sealer before it drops its throw-away database: what it
+    # appended is sealed at once (not at exit, not half a second later) and no thread
+    # is left to find the database gone.
+    env = {**os.environ, "DATABASE_URL": committed_db, "DJANGO_SETTINGS_MODULE": "config.settings",
+           "EGOV_AUDIT_SEALER": "thread"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOPPER], env=env, cwd=Path(__file__).resolve().parents[3], stdout=subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == b"stopped 0"
+        assert process.poll() is None
+        assert_one_gap_free_chain(3)
+    finally:
+        process.kill()
+        process.wait(timeout=30)
