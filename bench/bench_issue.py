@@ -1,7 +1,9 @@
 """bench-issue: signed documents issued end to end, against the bare render + sign + time-stamp; then verification.
 
 On a throw-away SQLite database under a temporary directory (``egov registries generate``
-writes a synthetic population into it), three measurements in one run:
+writes a synthetic population into it), or with ``--postgres`` on a throw-away PostgreSQL
+database (``EGOV_BENCH_POSTGRES_URL``, default ``postgresql://127.0.0.1:5432/egov_bench_issue``,
+created and dropped here), three measurements in one run:
 
 1. **Issuing, end to end.** ``--workers`` processes (the number of Granian workers a
    deployment runs) each issue resident registration abstracts as an approved case does:
@@ -45,7 +47,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from egov.core.serving import server_command
 
@@ -57,6 +59,7 @@ SERVICE = "resident-registration-extract"
 PRODUCT = "resident-registration-extract"
 REPO = Path(__file__).resolve().parent.parent
 VERIFY_PATH = "/api/v1/certificates/verify"
+POSTGRES_URL = os.environ.get("EGOV_BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/egov_bench_issue")
 
 # Where the time of one document goes (cumulative ms per document; buckets contain one another).
 BUCKETS = (
@@ -91,15 +94,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--server-workers", type=int, default=2, help="Granian worker processes")
     parser.add_argument("--threads", type=int, default=4, help="Granian threads per worker")
     parser.add_argument("--profile", action="store_true", help="add a cProfile of one issuing process")
+    parser.add_argument("--postgres", action="store_true",
+                        help=f"on PostgreSQL (EGOV_BENCH_POSTGRES_URL, default {POSTGRES_URL}, created and dropped "
+                        "here) instead of SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     return parser.parse_args(argv)
 
 
-def environment(workdir: Path) -> dict[str, str]:
+def environment(workdir: Path, database: str = "") -> dict[str, str]:
+    """Every process's environment: ``database`` (a URL), or by default an SQLite file in ``workdir``."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "DATABASE_URL": database or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "EGOV_KEYS_DIR": str(workdir / "keys"),
         "EGOV_AUDIT_CHECKPOINT_FILE": str(workdir / "checkpoints.jsonl"),
         "EGOV_VAR_DIR": str(workdir / "var"),
@@ -240,18 +247,27 @@ def _buckets(stats: Any, count: int) -> dict[str, float]:
 # --- the driver ----------------------------------------------------------------------------
 
 
-def run_setup(workdir: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, __file__, "--setup", *args], env=environment(workdir), cwd=REPO,
+def _admin(statement: str) -> None:
+    """A statement on the PostgreSQL server's maintenance database (creating and dropping the run's)."""
+    import psycopg
+
+    parts = urlsplit(POSTGRES_URL)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(statement.format(name=parts.path.lstrip("/") or "egov_bench_issue"))
+
+
+def run_setup(workdir: Path, database: str, *args: str) -> str:
+    result = subprocess.run([sys.executable, __file__, "--setup", *args], env=environment(workdir, database), cwd=REPO,
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"--setup {' '.join(args)} failed:\n{result.stderr[-4000:]}")
     return result.stdout
 
 
-def parallel(workdir: Path, commands: list[list[str]]) -> list[dict[str, Any]]:
+def parallel(workdir: Path, database: str, commands: list[list[str]]) -> list[dict[str, Any]]:
     """Start the processes, wait until each says ready, say go to all at once, collect their JSON."""
     processes = [
-        subprocess.Popen([sys.executable, *command], env=environment(workdir), cwd=REPO, stdin=subprocess.PIPE,
+        subprocess.Popen([sys.executable, *command], env=environment(workdir, database), cwd=REPO, stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for command in commands
     ]
@@ -282,7 +298,7 @@ def round_of(kind: str, workdir: Path, setup: Path, options: argparse.Namespace,
     else:
         commands = [[str(REPO / "bench" / "issue_limit.py"), str(share)] for _w in range(options.workers)]
     began = time.perf_counter()
-    results = parallel(workdir, commands)
+    results = parallel(workdir, options.database, commands)
     elapsed = max(r["elapsed"] for r in results)
     del began
     return {
@@ -310,7 +326,7 @@ def start_server(workdir: Path, options: argparse.Namespace) -> tuple[subprocess
     port = free_port()
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen(server_command(port=port, workers=options.server_workers, threads=options.threads),
-                              env=environment(workdir), stdout=log, stderr=subprocess.STDOUT)
+                              env=environment(workdir, options.database), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -379,20 +395,27 @@ def main(options: argparse.Namespace) -> int:
         f"number over HTTP ({options.clients} clients, Granian {options.server_workers}x{options.threads})"
     )
     workdir = Path(tempfile.mkdtemp(prefix="egov-bench-issue-"))
+    options.database = POSTGRES_URL if options.postgres else ""
+    where = f"PostgreSQL {urlsplit(POSTGRES_URL).path.lstrip('/')}" if options.postgres else f"SQLite under {workdir.name}"
     server: subprocess.Popen[bytes] | None = None
+    created = False
     try:
+        if options.postgres:
+            _admin('DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _admin('CREATE DATABASE "{name}"')
+            created = True
         began = time.monotonic()
         generated = subprocess.run(
             [str(Path(sys.executable).with_name("egov")), "registries", "generate", "--residents",
              str(options.residents)],
-            env=environment(workdir), cwd=REPO, capture_output=True, text=True,
+            env=environment(workdir, options.database), cwd=REPO, capture_output=True, text=True,
         )
         if generated.returncode != 0:
             raise RuntimeError(f"egov registries generate failed:\n{generated.stderr[-4000:]}")
         setup = workdir / "setup.json"
-        made = json.loads(run_setup(workdir, "population", str(setup)))
+        made = json.loads(run_setup(workdir, options.database, "population", str(setup)))
         print(f"  population: {made['residents']} living residents, read by {made['office']}, in "
-              f"{time.monotonic() - began:.1f} s (SQLite under {workdir.name})")
+              f"{time.monotonic() - began:.1f} s ({where})")
         rates: dict[str, list[float]] = {"issue": [], "limit": []}
         latencies: dict[str, list[float]] = {"issue": [], "limit": []}
         numbers: list[str] = []
@@ -418,8 +441,10 @@ def main(options: argparse.Namespace) -> int:
             server.terminate()
             server.wait(timeout=30)
         if options.keep:
-            print(f"  kept {workdir}")
+            print(f"  kept {workdir}" + (f" and {where}" if created else ""))
         else:
+            if created:
+                _admin('DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             shutil.rmtree(workdir, ignore_errors=True)
 
     docs_per_s = sum(rates["issue"]) / len(rates["issue"])

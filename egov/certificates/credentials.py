@@ -71,13 +71,16 @@ def issuer_id() -> str:
 # --- facts and holder keys --------------------------------------------------------------------
 
 
-def facts_store(*, document: IssuedDocument, rows: Iterable[Mapping[str, Any]]) -> DocumentFacts:
-    """Keep every fact of ``document`` (name, label, value, public) for its e-certificates."""
+def facts_of_document(*, document: IssuedDocument, rows: Iterable[Mapping[str, Any]]) -> DocumentFacts:
+    """Every fact of ``document`` (name, label, value, public), kept for its e-certificates: the row, not yet stored.
+
+    Issuing stores it in the document's own transaction (``services.document_issue``).
+    """
     kept = [
         {"name": r["name"], "label": dict(r["label"]), "value": str(r["value"]), "public": bool(r["public"])}
         for r in rows
     ]
-    return DocumentFacts.objects.create(document=document, rows=json.dumps(kept, ensure_ascii=False))
+    return DocumentFacts(document=document, rows=json.dumps(kept, ensure_ascii=False))
 
 
 def facts_of(document: IssuedDocument) -> list[dict[str, Any]]:

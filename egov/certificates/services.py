@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,7 +36,6 @@ from egov.certificates import numbers, rendering, revocation, signing
 from egov.certificates.models import DocumentStatus, IssuedDocument
 from egov.certificates.templates_pack import DocumentTemplate, document_template
 from egov.core import clock
-from egov.core import keys as platform_keys
 from egov.core.audit import audit_append
 from egov.core.errors import RateLimited, ValidationError
 
@@ -107,6 +108,21 @@ def _number_taken(number: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def _insert_statement(instance: Model) -> tuple[str, Any]:
+    """The INSERT that ``instance.save(force_insert=True)`` would run, compiled now, with its values converted.
+
+    On SQLite every other writer waits while a write transaction is open, so issuing does
+    its preparing before the transaction: compiling the statement, converting
+    the values (the PDF, the JSON columns) and encrypting the facts. Only the statements
+    run inside. Nothing listens to these models' save signals, and their fields compute
+    nothing on save (the times are set when the instance is made).
+    """
+    query = InsertQuery(type(instance))
+    query.insert_values(type(instance)._meta.local_concrete_fields, [instance])
+    [(statement, params)] = query.get_compiler(connection=connection).as_sql()
+    return statement, params
+
+
 def verify_url(number: str) -> str:
     return settings.EGOV_BASE_URL.rstrip("/") + reverse("certificates:verify_number", args=[number])
 
@@ -175,7 +191,8 @@ def document_issue(
     # The document speaks the deployment's language, whoever's request approved the case.
     with translation.override(settings.LANGUAGE_CODE):
         drawn = rendering.render_pdf(page)
-    pdf = signing.sign_pdf(drawn, reason=template.title["ko"], location=authority, prepare=prepare)
+    kit = signing.signing_kit()
+    pdf = signing.sign_pdf(drawn, reason=template.title["ko"], location=authority, prepare=prepare, kit=kit)
     public_facts = [{"label": row["label"], "value": row["value"]} for row in rows if row["public"]]
     # Everything but the writes is made before the transaction: on SQLite every other writer
     # waits while it is open.
@@ -194,13 +211,20 @@ def document_issue(
         public_facts=public_facts,
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
-        signing_key_id=platform_keys.current_key_id(signing.SIGNING_KEY),
+        signing_key_id=kit.key_id,
     )
+    inserts = [_insert_statement(document)]
+    if keep_facts:
+        from egov.certificates import credentials
+
+        inserts.append(_insert_statement(credentials.facts_of_document(document=document, rows=rows)))
     try:
-        # One transaction (a savepoint inside the approval's) for the row, its audit entry and
-        # its facts: nothing is stored unless all of them are.
+        # One transaction (a savepoint inside the approval's) for the row, its facts and its
+        # audit entry: nothing is stored unless all of them are.
         with transaction.atomic():
-            document.save(force_insert=True)
+            with connection.cursor() as cursor:
+                for statement, params in inserts:
+                    cursor.execute(statement, params)
             audit_append(
                 action="certificate.issued",
                 actor=by,
@@ -208,12 +232,10 @@ def document_issue(
                 object_ref=f"document:{document.id}",
                 detail={"type": document_type, "case": case_reference, "sha256": document.sha256},
             )
-            if keep_facts:
-                from egov.certificates import credentials
-
-                credentials.facts_store(document=document, rows=rows)
     except IntegrityError as error:
         raise _not_stored(document, error) from None
+    document._state.adding = False
+    document._state.db = connection.alias
     return document
 
 

@@ -377,6 +377,7 @@ class _SigningKit:
 
     signer: DocumentSigner
     timestamper: PlatformTimeStamper
+    key_id: str = ""  # the id of the document-signing key it signs with (stored with each document)
     bytes_reserved: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -402,7 +403,7 @@ class _SigningKit:
 
 @functools.lru_cache(maxsize=8)
 def _kit(state: tuple[str, str, str]) -> _SigningKit:
-    return _SigningKit(signer=DocumentSigner(SIGNING_KEY), timestamper=PlatformTimeStamper())
+    return _SigningKit(signer=DocumentSigner(SIGNING_KEY), timestamper=PlatformTimeStamper(), key_id=state[1])
 
 
 def signing_kit() -> _SigningKit:
@@ -416,13 +417,16 @@ def sign_pdf(
     reason: str,
     location: str,
     prepare: Callable[[IncrementalPdfFileWriter], None] | None = None,
+    kit: _SigningKit | None = None,
 ) -> bytes:
     """The PDF with a PAdES B-T signature by the platform's document-signing key, time-stamped.
 
     ``prepare`` changes the document in the same incremental update as the signature
-    (the PDF/A metadata and OutputIntent), so that the signature covers them.
+    (the PDF/A metadata and OutputIntent), so that the signature covers them. ``kit`` is
+    the :func:`signing_kit` to sign with, when the caller needs to know which key signed
+    (its ``key_id``): the one that did, even if a rollover comes in between.
     """
-    kit = signing_kit()
+    kit = kit or signing_kit()
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
