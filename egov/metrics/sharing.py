@@ -57,6 +57,9 @@ class _Local:
     def close(self) -> None:
         return None
 
+    def abort(self) -> None:
+        return None
+
 
 class _Processes:
     """Shares in worker processes, advanced together: the slowest sets the pace of each step."""
@@ -107,6 +110,23 @@ class _Processes:
             if process.is_alive():
                 process.terminate()
 
+    def abort(self) -> None:
+        """The run is stopped (an error, Ctrl-C, SIGTERM): end the workers now, mid-filing.
+
+        A worker would otherwise finish the step it is in before it noticed the closed
+        pipe, filing into a run nobody reads. Each filing is its own transaction, so a
+        worker stopped in one leaves it whole or absent.
+        """
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+        for pipe in self.pipes:
+            pipe.close()
+
     def _answer(self, number: int) -> Any:
         try:
             kind, value = self.pipes[number].recv()
@@ -123,7 +143,10 @@ def shares(setup: DeskSetup, planned: list[Planned], workers: int) -> Iterator[_
     group: _Local | _Processes = _Local(setup, planned) if workers <= 1 else _Processes(setup, planned, workers)
     try:
         yield group
-    finally:
+    except BaseException:
+        group.abort()
+        raise
+    else:
         group.close()
 
 

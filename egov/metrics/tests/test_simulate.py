@@ -195,3 +195,47 @@ def test_a_move_a_birth_and_a_death_change_the_register_from_their_dates(kr_pack
             assert all(item.submitted_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date() < changed_on for item in filed)
         elif service == "move-in-report":
             assert any(r.values != before[r.entity_id].values for r in after.values())
+
+
+def test_sigterm_ends_the_worker_processes_with_the_run(committed_db: str, tmp_path: Path) -> None:
+    """An operator who stops a run with SIGTERM (kill, a container stopping) leaves no worker filing on."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DATABASE_URL": committed_db, "DJANGO_SETTINGS_MODULE": "config.settings",
+           "EGOV_VAR_DIR": str(tmp_path)}
+    run = subprocess.Popen([sys.executable, "-m", "egov.cli", "simulate", "--residents", "400", "--year", "2026",
+                            "--workers", "2"], env=env, cwd=Path(__file__).resolve().parents[3],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        assert run.stderr is not None
+        for line in run.stderr:  # the progress says when the workers are started
+            if "worker process(es)" in line:
+                break
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+            workers = [int(pid) for pid in children
+                       if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+            time.sleep(0.1)
+        assert len(workers) == 2, "the run started its two worker processes"
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 15
+        while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers):
+            assert time.monotonic() < deadline, "a worker process outlived the run"
+            time.sleep(0.1)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=30)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "Z"

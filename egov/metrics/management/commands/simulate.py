@@ -8,6 +8,7 @@ standard error. ``egov.metrics.simulation`` describes the model.
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         if not 1 <= workers <= 16:
             raise CommandError(_("--workers must be between 1 and 16."))
         saved_now = os.environ.get("EGOV_NOW")
+        # SIGTERM (an operator's kill, a container stopping) unwinds like Ctrl-C, so that the
+        # worker processes are ended with the run instead of going on filing (sharing.shares).
+        previous_handler = signal.signal(signal.SIGTERM, _terminated)
         # Office hours and days are the deployment's (Asia/Seoul for the kr pack), not UTC's.
         tz = ZoneInfo(settings.TIME_ZONE)
         try:
@@ -59,6 +63,7 @@ class Command(BaseCommand):
             outcome = simulation.simulate(residents=residents, year=year, seed=seed, online_share=share,
                                           progress=self.stderr, tz=tz, workers=workers)
         finally:
+            signal.signal(signal.SIGTERM, previous_handler)
             if saved_now is None:
                 os.environ.pop("EGOV_NOW", None)
             else:
@@ -98,3 +103,7 @@ class Command(BaseCommand):
             goal = f"{definition.goal:g}%" if definition.unit == "percent" else f"{definition.goal:g}"
             verdict = "no data" if value.met is None else ("met" if value.met else "not met")
             out.write(f"kpi {definition.key}: {shown} goal {sign} {goal}: {verdict}")
+
+
+def _terminated(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
