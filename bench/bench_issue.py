@@ -13,8 +13,12 @@ created and dropped here), three measurements in one run:
    B-T, the platform's in-process TSA), stored with its number and hash, and the
    ``certificate.issued`` audit entry appended — ``certificates.public.issue_document``,
    the function the approval's effect calls, each document in its own transaction.
-2. **The limit** (bench/issue_limit.py): the same document drawn, signed and time-stamped
+2. **The limit** (bench/issue_limit.py): the same documents drawn, signed and time-stamped
    in as many processes with no database at all — the work no issuing path can avoid.
+   The rows of each resident's abstract are resolved untimed before the rounds
+   (``--setup rows``: read through the gate and the template code, rolled back), and each
+   limit round draws the residents of one of its pair's issuing rounds, worker by worker,
+   so both draw the same people and make the same font subsets (ADR 0145).
    Rounds alternate in mirrored order (limit, issue, issue, limit), each kind's rate is
    its documents over its time, and the ratio is issue over limit.
 3. **Verification by number over HTTP**: Granian as ``make demo`` runs it (2 workers x 4
@@ -168,6 +172,49 @@ def setup_population(path: str) -> None:
     print(json.dumps({"residents": len(residents), "office": office.code}))
 
 
+def setup_rows(path: str) -> None:
+    """The rows each resident's abstract shows, resolved as issuing resolves them, for the limit (``rows.json``).
+
+    Each living resident of ``setup.json`` is read through the gate as an issuing process
+    reads them and the template's rows are resolved from the release by the template code
+    of ``certificates.services.document_issue`` (the same labels and values), all in one
+    transaction rolled back at the end: the database the rounds run on is left as it was
+    (no extra log rows or audit entries). The limit draws these rows untimed-resolved, so
+    that it draws the issuing rounds' very documents with no database in its timed loop.
+    """
+    _django()
+    import uuid
+
+    from django.db import transaction
+
+    from egov.certificates import services
+    from egov.certificates.templates_pack import document_template
+    from egov.exchange import public as exchange
+
+    setup = json.loads(Path(path).read_text())
+    requester = exchange.Requester(
+        organisation_code=setup["office"], actor="system:bench-issue", label=f"{setup['office_name']} · bench"
+    )
+    template = document_template(SERVICE)
+    residents = []
+    with transaction.atomic():
+        for resident in setup["residents"]:
+            release = exchange.fetch(
+                requester=requester, product=PRODUCT, purpose=setup["purpose"], service=SERVICE,
+                subject_resident_id=uuid.UUID(resident), legal_basis=setup["article"],
+            )
+            values = {"facts": {"resident": release.data}, "form": {}, "applicant": {"name": "벤치"},
+                      "case": {"reference": "B00000000000"}}
+            residents.append([(f"{row['label'].get('ko', '')} ({row['label'].get('en', '')})", row["value"])
+                              for row in services._rows(template, values)])
+        transaction.set_rollback(True)
+    Path(path).with_name("rows.json").write_text(json.dumps(
+        {"title": dict(template.title), "authority": setup["office_name"], "residents": residents},
+        ensure_ascii=False,
+    ))
+    print(json.dumps({"residents": len(residents)}))
+
+
 def issue_worker(path: str, count: int, offset: int, profile: bool) -> None:
     """Issue ``count`` documents end to end after a ``go`` on stdin; print latencies and numbers as JSON."""
     _django()
@@ -296,7 +343,9 @@ def round_of(kind: str, workdir: Path, setup: Path, options: argparse.Namespace,
         commands = [[__file__, "--issue-worker", str(setup), str(share), str(offset + w * share),
                      "1" if profile and w == 0 else "0"] for w in range(options.workers)]
     else:
-        commands = [[str(REPO / "bench" / "issue_limit.py"), str(share)] for _w in range(options.workers)]
+        # The same residents as an issuing round at ``offset``: worker w draws what issuing worker w issues.
+        commands = [[str(REPO / "bench" / "issue_limit.py"), str(setup.with_name("rows.json")), str(share),
+                     str(offset + w * share)] for w in range(options.workers)]
     began = time.perf_counter()
     results = parallel(workdir, options.database, commands)
     elapsed = max(r["elapsed"] for r in results)
@@ -414,16 +463,21 @@ def main(options: argparse.Namespace) -> int:
             raise RuntimeError(f"egov registries generate failed:\n{generated.stderr[-4000:]}")
         setup = workdir / "setup.json"
         made = json.loads(run_setup(workdir, options.database, "population", str(setup)))
-        print(f"  population: {made['residents']} living residents, read by {made['office']}, in "
-              f"{time.monotonic() - began:.1f} s ({where})")
+        run_setup(workdir, options.database, "rows", str(setup))
+        print(f"  population: {made['residents']} living residents, read by {made['office']}, their abstracts' rows "
+              f"resolved for the limit, in {time.monotonic() - began:.1f} s ({where})")
         rates: dict[str, list[float]] = {"issue": [], "limit": []}
         latencies: dict[str, list[float]] = {"issue": [], "limit": []}
         numbers: list[str] = []
         offset = 0
+        step = options.documents + 10 * options.workers
         for pair in range(options.rounds):
+            # Each limit round draws the documents of one of the pair's issuing rounds (the first
+            # limit those of the first issuing round, the last those of the second).
+            offsets = {"issue": [offset + step, offset + 2 * step], "limit": [offset + step, offset + 2 * step]}
+            offset += 4 * step
             for kind in ("limit", "issue", "issue", "limit"):
-                answer = round_of(kind, workdir, setup, options, offset)
-                offset += options.documents + 10 * options.workers
+                answer = round_of(kind, workdir, setup, options, offsets[kind].pop(0))
                 rate = answer["done"] / answer["elapsed"]
                 rates[kind].append(rate)
                 latencies[kind] += answer["latencies"]
@@ -481,7 +535,7 @@ def main(options: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "--setup":
-        {"population": setup_population}[sys.argv[2]](sys.argv[3])
+        {"population": setup_population, "rows": setup_rows}[sys.argv[2]](sys.argv[3])
     elif len(sys.argv) >= 6 and sys.argv[1] == "--issue-worker":
         issue_worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1")
     else:

@@ -215,7 +215,7 @@ class _PackCache:
         self._products: dict[tuple[str, int | None], DataProduct | None] = {}
         self._purposes: dict[str, Purpose] = {}
 
-    def _fresh(self) -> tuple[Any, ...]:
+    def fresh(self) -> tuple[Any, ...]:
         # Within a memo scope (one application filed: a consent and a read per evidence item) the
         # token is read once; the pack is not reloaded in the middle of a filing.
         row = memo.remembered(("exchange.pack_token", connection.alias), _pack_token)
@@ -231,8 +231,8 @@ class _PackCache:
             self._products, self._purposes, self._token = {}, {}, None
         memo.forget(("exchange.pack_token", connection.alias))
 
-    def product(self, code: str, version: int | None) -> DataProduct | None:
-        token = self._fresh()
+    def product(self, code: str, version: int | None, *, token: tuple[Any, ...] | None = None) -> DataProduct | None:
+        token = token or self.fresh()
         key = (code, version)
         if key in self._products:
             return self._products[key]
@@ -241,8 +241,8 @@ class _PackCache:
             self._products[key] = found
         return found
 
-    def purpose(self, code: str) -> Purpose | None:
-        token = self._fresh()
+    def purpose(self, code: str, *, token: tuple[Any, ...] | None = None) -> Purpose | None:
+        token = token or self.fresh()
         found = self._purposes.get(code)
         if found is None:
             found = Purpose.objects.filter(code=code).first()
@@ -538,14 +538,17 @@ def _check(request: _Request) -> _Checked:
     the transaction holds the lock for the read, its entry and the log row alone.
     """
     requester = request.requester
-    product = product_get(request.product_code, request.version)
+    # The pack's token is read once for the product and the purpose (it was read for each: two
+    # statements a request where one tells whether the pack changed).
+    token = _pack.fresh()
+    product = _pack.product(request.product_code, request.version, token=token)
     if product is None:
         raise _Refusal("unknown_product")
     for missing, reason in ((requester.organisation_code, "no_organisation"), (requester.actor, "no_actor"),
                             (request.service, "no_service")):
         if not (missing or "").strip():
             raise _Refusal(reason, product=product)
-    purpose = _pack.purpose(request.purpose) if request.purpose else None
+    purpose = _pack.purpose(request.purpose, token=token) if request.purpose else None
     if purpose is None:
         raise _Refusal("unknown_purpose", product=product)
     spec = products.reader_spec(product.reader)
