@@ -290,9 +290,15 @@ def person_number_checked(number: str) -> str:
 # its release were two round trips of each gate read (bench-apply profile, ADR 0135).
 
 
-@transaction.atomic(savepoint=False)  # see _READS_WITHOUT_SAVEPOINT
 def resident_by_number(*, number: str, reader: Reader, purpose: str, basis: str, consent: str = "") -> ResidentRecord | None:
-    """The resident with this registration number (one blind-index probe), or None; one audit entry either way."""
+    """The resident with this registration number (one blind-index probe), or None; one audit entry either way.
+
+    No transaction of its own: it writes nothing but the entry. Inside a caller's
+    transaction the entry joins it; alone (an official's lookup) the probe runs in
+    autocommit and the entry is one statement committed before the record is returned
+    (``audit_append``, ADR 0156) — two round trips fewer than a BEGIN and a COMMIT
+    around both, and on SQLite the probe is not made under the write lock.
+    """
     purpose, basis, consent = _checked(purpose, basis, consent)
     resident = selectors.resident_find_by_number(number=number)
     _log_read(reader=reader, subject_id=resident.id if resident else None, purpose=purpose, basis=basis,
@@ -331,7 +337,7 @@ def resident_record(
     """
     purpose, basis, consent = _checked(purpose, basis, consent)
     full = _full_number_allowed(reader, resident_id, show_number, applicant_resident_id)
-    resident = selectors.resident_get(resident_id=resident_id)
+    resident = records.resident_for_read(resident_id)  # its SQL compiled once per connection
     if resident is None:
         return None
     record = records.resident_record_of(resident, full_number=full, as_of=as_of)
@@ -389,7 +395,7 @@ def family_record(
 ) -> FamilyRecord | None:
     """The resident's parents, spouses and children as the family register states them."""
     purpose, basis, consent = _checked(purpose, basis, consent)
-    resident = selectors.resident_get(resident_id=resident_id)
+    resident = records.resident_for_read(resident_id)
     if resident is None:
         return None
     record = records.family_record_of(resident, on=as_of)
