@@ -49,6 +49,7 @@ from egov.accounts import public as accounts
 from egov.catalogue import public as catalogue
 from egov.core import clock, memo
 from egov.core.audit import audit_append
+from egov.core.connection_kept import kept
 from egov.core.errors import PermissionDenied
 from egov.exchange import products
 from egov.exchange.models import (
@@ -324,11 +325,7 @@ class _LogInsert:
 
     @classmethod
     def get(cls) -> _LogInsert:
-        kept: _LogInsert | None = getattr(connection, "_exchange_log_insert", None)
-        if kept is None:
-            kept = cls()
-            connection._exchange_log_insert = kept  # type: ignore[attr-defined]  # per connection, so per thread
-        return kept
+        return kept(connection, "_exchange_log_insert", cls)
 
     def insert(self, values: dict[str, Any]) -> int:
         params = [field.get_db_prep_save(values.get(field.attname, field.get_default()), connection)
@@ -410,13 +407,10 @@ class _Prepared:
 
     @classmethod
     def of(cls, name: str, build: Callable[[], Any], fields: tuple[Any, ...]) -> _Prepared:
-        kept: dict[str, _Prepared] | None = getattr(connection, "_exchange_prepared", None)
-        if kept is None:
-            kept = {}
-            connection._exchange_prepared = kept  # type: ignore[attr-defined]  # per connection, so per thread
-        if name not in kept:
-            kept[name] = cls(build, fields)
-        return kept[name]
+        prepared: dict[str, _Prepared] = kept(connection, "_exchange_prepared", dict)
+        if name not in prepared:
+            prepared[name] = cls(build, fields)
+        return prepared[name]
 
     def first(self, *values: Any) -> list[Any] | None:
         params = [field.get_db_prep_value(value, connection, prepared=False) for field, value in zip(self.fields, values, strict=True)]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from egov.core import clock, memo
 from egov.core.audit import audit_append
+from egov.core.connection_kept import kept
 from egov.core.errors import Conflict, ValidationError
 from egov.core.tasks import PermanentFailure
 from egov.notifications import templating
@@ -262,11 +263,7 @@ class _RecipientQuery:
 
     @classmethod
     def get(cls) -> _RecipientQuery:
-        kept: _RecipientQuery | None = getattr(connection, "_notifications_recipient_query", None)
-        if kept is None:
-            kept = cls()
-            connection._notifications_recipient_query = kept  # type: ignore[attr-defined]  # per connection
-        return kept
+        return kept(connection, "_notifications_recipient_query", cls)
 
     def load(self, user_id: UUID) -> tuple[Preference | None] | None:
         """None without such an account; else a 1-tuple of its preferences (None when it chose nothing)."""
@@ -332,11 +329,7 @@ class _MessageInsert:
 
     @classmethod
     def get(cls) -> _MessageInsert:
-        kept: _MessageInsert | None = getattr(connection, "_notifications_message_insert", None)
-        if kept is None:
-            kept = cls()
-            connection._notifications_message_insert = kept  # type: ignore[attr-defined]  # per connection
-        return kept
+        return kept(connection, "_notifications_message_insert", cls)
 
     def insert(self, messages: Sequence[Message]) -> set[UUID]:
         """Insert the messages whose key is free; the ids of those inserted."""

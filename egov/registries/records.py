@@ -21,6 +21,7 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from egov.core.connection_kept import kept
 from egov.core.crypto import BlindIndexField, EncryptedCharField, EncryptedTextField, mask_rrn
 from egov.registries import history, selectors
 from egov.registries.identifiers import format_business_number, format_pnu_lot
@@ -550,13 +551,10 @@ class _CompiledResidents:
     @classmethod
     def of(cls, name: str, build: Any, fields: tuple[Any, ...]) -> _CompiledResidents:
         connection = connections[router.db_for_read(Resident)]
-        kept: dict[str, _CompiledResidents] | None = getattr(connection, "_registries_compiled", None)
-        if kept is None:
-            kept = {}
-            connection._registries_compiled = kept  # type: ignore[attr-defined]  # per connection, so per thread
-        if name not in kept:
-            kept[name] = cls(build(), fields)
-        return kept[name]
+        compiled: dict[str, _CompiledResidents] = kept(connection, "_registries_compiled", dict)
+        if name not in compiled:
+            compiled[name] = cls(build(), fields)
+        return compiled[name]
 
     def run(self, *values: Any) -> list[Resident]:
         connection = connections[self.db]

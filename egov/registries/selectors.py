@@ -18,6 +18,7 @@ from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
+from egov.core.connection_kept import kept
 from egov.core.crypto import blind_index
 from egov.registries.models import (
     Adoption,
@@ -63,10 +64,7 @@ def resident_find_by_number(*, number: str) -> Resident | None:
     # The database a fresh queryset would read from, without building one (that alone
     # cost a tenth of a lookup): the queryset is needed only to compile the query once.
     connection = connections[router.db_for_read(Resident)]
-    prepared = getattr(connection, "_registries_by_number", None)
-    if prepared is None:
-        prepared = _ByNumber(_residents())
-        connection._registries_by_number = prepared  # type: ignore[attr-defined]  # per connection, so per thread
+    prepared = kept(connection, "_registries_by_number", lambda: _ByNumber(_residents()))
     return prepared.find(index) if prepared.sql else next(iter(_residents().filter(identifier_index=index)[:1]), None)
 
 
