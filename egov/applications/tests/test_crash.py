@@ -16,13 +16,15 @@ from egov.workflow.public import cases_for_applicant
 pytestmark = pytest.mark.django_db
 
 
+def _crash(context: Any) -> None:
+    """An automatic effect that fails as a full disk would."""
+    raise RuntimeError("disk full")
+
+
 def test_a_crash_in_an_automatic_effect_leaves_no_case_and_a_retry_files_it(
     offices: Any, alice: Any, alice_resident: Any, submit: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def crash(context: Any) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(effects, "complete", crash)
+    monkeypatch.setattr(effects, "complete", _crash)
     with pytest.raises(RuntimeError):
         submit("resident-registration-copy", {"copies": 1}, key="k", channel="online")
     assert Application.objects.count() == 0
@@ -38,10 +40,7 @@ def test_a_crash_after_the_fee_is_charged_leaves_no_payment(
 ) -> None:
     from egov.applications.services import application_submit
 
-    def crash(context: Any) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(effects, "complete", crash)
+    monkeypatch.setattr(effects, "complete", _crash)
     with pytest.raises(RuntimeError):
         # At the counter the copy costs a fee, charged before the automatic decision.
         application_submit(applicant=alice, service_id="resident-registration-copy", data={"copies": 1},
@@ -58,10 +57,7 @@ def test_a_crash_after_the_fee_is_charged_leaves_no_payment(
 def test_a_crash_in_the_filing_leaves_no_case_but_the_consent_and_the_read_stay_on_record(
     offices: Any, alice: Any, alice_resident: Any, submit: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def crash(context: Any) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(effects, "complete", crash)
+    monkeypatch.setattr(effects, "complete", _crash)
     with pytest.raises(RuntimeError):
         submit("resident-registration-copy", {"copies": 1}, key="k", channel="online")
     assert Application.objects.count() == 0
